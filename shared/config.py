@@ -1,0 +1,111 @@
+"""One Settings object for every process: API, workers, scheduler and CLI.
+
+Values come from the environment (prefix ``STUDYFORGE_``) and from ``.env``. No other module
+reads ``os.environ``; they take a ``Settings`` (usually via ``get_settings()``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me-development-only-secret-0123456789"
+
+
+class Settings(BaseSettings):
+    """Every setting StudyForge reads; see docs/API.md "Processes and configuration"."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STUDYFORGE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Stores. Empty means "embedded default" (SQLite file / in-process fakeredis) for `dev`.
+    database_url: str = ""
+    redis_url: str = ""
+    data_dir: str = "var/data"
+    sqlite_path: str = "var/studyforge.sqlite3"
+
+    # Auth
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    access_token_minutes: int = 60
+    profile_token_minutes: int = 240
+    login_max_failures: int = 10
+    login_window_seconds: int = 900
+
+    # Limits (issue "hot paths" fills these in; 0 = no limit)
+    daily_generation_limit: int = 0
+    request_rate_limit: int = 0
+
+    # AI providers. The SDKs' own variables are honoured as fallbacks (see _sdk_fallbacks).
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    gemini_api_key: str = ""
+    gemini_base_url: str = ""
+    ollama_host: str = ""
+    # Simulated latency of the built-in offline generator, for demos and benchmarks.
+    offline_latency_ms: int = 0
+
+    # Queue. Dramatiq's defaults brought a killed worker's messages back after 5-21 minutes
+    # here; 15 s heartbeat timeout with 10% maintenance brought them back in ~18 s.
+    broker_namespace: str = "dramatiq"
+    broker_heartbeat_timeout_ms: int = 15_000
+    broker_maintenance_chance: int = 100_000
+    worker_processes: int = 1
+    worker_threads: int = 64
+
+    # Periodic work
+    scheduler_tick_seconds: float = 5.0
+    reaper_queued_after_seconds: int = 120
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: list[str] = Field(default_factory=list)
+    frontend_dist: str = "frontend/dist"
+
+    @model_validator(mode="after")
+    def _sdk_fallbacks(self) -> Settings:
+        # The SDKs' own variable names work too, so an existing setup needs no renaming.
+        env = os.environ
+        self.openai_api_key = self.openai_api_key or env.get("OPENAI_API_KEY", "")
+        self.gemini_api_key = self.gemini_api_key or env.get("GEMINI_API_KEY", "")
+        self.ollama_host = self.ollama_host or env.get("OLLAMA_HOST", "")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment != "development" and self.jwt_secret == DEFAULT_JWT_SECRET:
+            raise ValueError(
+                "STUDYFORGE_JWT_SECRET is the development default; set a long random secret "
+                "before running outside STUDYFORGE_ENVIRONMENT=development."
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{Path(self.sqlite_path).resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def embedded_redis(self) -> bool:
+        """True when no Redis URL is set: use the in-process fakeredis server."""
+        return not self.redis_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
