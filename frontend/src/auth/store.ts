@@ -13,6 +13,8 @@ export const useAuthStore = defineStore('auth', () => {
   const student = ref<Me | null>(null)
   const accountToken = ref<string | null>(tokens.account())
   const profileToken = ref<string | null>(tokens.student())
+  // /me for a profile token carries no avatar; keep the picked tile's so the header matches.
+  const studentAvatar = ref<unknown>(JSON.parse(localStorage.getItem('sf.profileAvatar') ?? 'null'))
 
   const role = computed(() => (account.value?.role ?? null) as Role | null)
   const signedIn = computed(() => accountToken.value !== null)
@@ -59,17 +61,21 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   /** A parent starts acting as one of its children (the profile picker). */
-  async function actAs(profile: Pick<Profile, 'id'>) {
+  async function actAs(profile: Pick<Profile, 'id'> & Partial<Pick<Profile, 'avatar_config'>>) {
     const token = unwrap(
       await api.POST('/api/v1/auth/profile-token', { body: { profile_id: profile.id } }),
     )
     setProfileToken(token.access_token)
+    studentAvatar.value = profile.avatar_config ?? null
+    localStorage.setItem('sf.profileAvatar', JSON.stringify(studentAvatar.value))
     await loadStudent()
   }
 
   function leaveProfile() {
     setProfileToken(null)
     student.value = null
+    studentAvatar.value = null
+    localStorage.removeItem('sf.profileAvatar')
   }
 
   function logout() {
@@ -98,7 +104,7 @@ export const useAuthStore = defineStore('auth', () => {
   })
 
   return {
-    account, student, accountToken, profileToken, role, signedIn, homePath,
+    account, student, studentAvatar, accountToken, profileToken, role, signedIn, homePath,
     login, register, loadAccount, loadStudent, actAs, leaveProfile, logout,
   }
 })

@@ -64,17 +64,30 @@ export function gradeLabel(grade: number | null | undefined): string {
 export const AVATARS = ['🦊', '🐼', '🦁', '🐙', '🦄', '🐢', '🚀', '🌟']
 export const COLORS = ['#3651d4', '#1b7f4b', '#d4368c', '#f0a202', '#7b3fc4', '#0f8a9d']
 
+// Profiles made elsewhere (the demo data, other clients) may name an animal and a CSS colour.
+const ANIMALS: Record<string, string> = {
+  fox: '🦊', owl: '🦉', panda: '🐼', lion: '🦁', octopus: '🐙', unicorn: '🦄', turtle: '🐢',
+  cat: '🐱', dog: '🐶', rabbit: '🐰', bear: '🐻', frog: '🐸',
+}
+
 export interface AvatarConfig {
   emoji?: string
   color?: string
+  animal?: string
 }
 
-export function avatarOf(config: unknown, name: string): Required<AvatarConfig> {
+export function avatarOf(config: unknown, name: string): { emoji: string; color: string } {
   const c = (config ?? {}) as AvatarConfig
   // A stable default per name, so a child without a chosen avatar still has a recognisable one.
   const seed = [...name].reduce((a, ch) => a + ch.charCodeAt(0), 0)
   return {
-    emoji: c.emoji && AVATARS.includes(c.emoji) ? c.emoji : AVATARS[seed % AVATARS.length],
-    color: c.color && /^#[0-9a-f]{6}$/i.test(c.color) ? c.color : COLORS[seed % COLORS.length],
+    emoji:
+      c.emoji && AVATARS.includes(c.emoji)
+        ? c.emoji
+        : (ANIMALS[c.animal ?? ''] ?? AVATARS[seed % AVATARS.length]),
+    color:
+      c.color && (/^#[0-9a-f]{6}$/i.test(c.color) || /^[a-z]{3,20}$/.test(c.color))
+        ? c.color
+        : COLORS[seed % COLORS.length],
   }
 }

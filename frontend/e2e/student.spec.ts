@@ -1,0 +1,48 @@
+import { DEMO, expect, login, shot, test } from './fixtures'
+
+test('a parent picks a child, asks for an explanation and watches it arrive', async ({ page }) => {
+  await login(page, DEMO.parent)
+  await expect(page).toHaveURL(/\/profiles$/)
+  await expect(page.getByRole('heading', { name: "Who's learning?" })).toBeVisible()
+  await expect(page.getByRole('button', { name: /Maya/ })).toBeVisible()
+  await shot(page, 'student-profile-picker')
+
+  // Keyboard only: Tab to Maya's tile and press Enter, as a child without a mouse would.
+  await page.getByRole('button', { name: /Maya/ }).focus()
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(/\/learn$/)
+  await expect(page.getByText('Learning as')).toContainText('Maya')
+  await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible()
+  await shot(page, 'student-curriculum')
+
+  const chapter = page.locator('a.chapter').first()
+  const chapterName = (await chapter.locator('.title').textContent())!.trim()
+  await chapter.click()
+  await expect(page.getByRole('heading', { level: 1, name: chapterName })).toBeVisible()
+
+  await page.getByLabel(/Something you like/).fill('pizza slices')
+  await page.getByRole('button', { name: 'Explain it!' }).click()
+  // The job is followed live: it shows as waiting or working before the explanation appears.
+  const progress = page.getByTestId('job-progress')
+  await expect(progress).toHaveAttribute('data-status', /queued|running/)
+  await shot(page, 'student-explanation-progress')
+  await expect(progress).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 })
+
+  const fresh = page.locator('article.fresh')
+  await expect(fresh).toBeVisible()
+  await expect(fresh).toContainText('Explained with pizza slices')
+  await expect(fresh).toContainText('offline generator')
+  await shot(page, 'student-explanation')
+})
+
+test('a phone-sized screen shows the chapter without sideways scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await login(page, DEMO.parent)
+  await page.getByRole('button', { name: /Leo/ }).click()
+  await expect(page).toHaveURL(/\/learn$/)
+  await page.locator('a.chapter').first().click()
+  await expect(page.getByRole('button', { name: 'Explain it!' })).toBeVisible()
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  expect(overflow).toBeLessThanOrEqual(1)
+  await shot(page, 'student-chapter-phone')
+})
