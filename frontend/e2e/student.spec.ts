@@ -1,4 +1,4 @@
-import { DEMO, expect, login, shot, test } from './fixtures'
+import { DEMO, expect, login, served, shot, test, waitingFor } from './fixtures'
 
 test('a parent picks a child, asks for an explanation and watches it arrive', async ({ page }) => {
   await login(page, DEMO.parent)
@@ -45,4 +45,23 @@ test('a phone-sized screen shows the chapter without sideways scrolling', async 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   expect(overflow).toBeLessThanOrEqual(1)
   await shot(page, 'student-chapter-phone')
+})
+
+const ANSWERS = 'POST /api/v1/questions/{question_id}/answers'
+
+test('a child makes practice questions and gets instant feedback on an MCQ', async ({ page }) => {
+  test.skip(!served(ANSWERS), waitingFor(ANSWERS))
+  await login(page, DEMO.parent)
+  await page.getByRole('button', { name: /Leo/ }).click()
+  await page.locator('a.chapter').nth(1).click()
+  const make = page.getByRole('button', { name: 'Make practice questions' })
+  if (await make.isVisible()) {
+    await make.click()
+    await expect(page.locator('form[data-testid^=question-]').first()).toBeVisible({ timeout: 30_000 })
+  }
+  const mcq = page.locator('form[data-testid^=question-]', { has: page.getByRole('radio') }).first()
+  await mcq.getByRole('radio').first().check()
+  await mcq.getByRole('button', { name: 'Check answer' }).click()
+  await expect(mcq.getByTestId('mcq-feedback')).toContainText(/Correct!|Not quite\./)
+  await shot(page, 'student-mcq-feedback')
 })
