@@ -44,6 +44,6 @@ export async function pastBatches(): Promise<Batch[]> {
 
 export const isBatchFinal = (b: Pick<Batch, 'status'>) => b.status !== 'running'
 
-/** 0..1: the share of the batch's jobs that have ended one way or another. */
-export const batchDone = (b: Pick<Batch, 'total' | 'succeeded' | 'failed' | 'skipped'>) =>
-  b.total ? Math.min(1, (b.succeeded + b.failed + (b.skipped ?? 0)) / (b.total + (b.skipped ?? 0) || 1)) : 1
+/** 0..1: the share of the batch's jobs that have ended (a finished batch is full). */
+export const batchDone = (b: Pick<Batch, 'status' | 'total' | 'succeeded' | 'failed'>) =>
+  isBatchFinal(b) || !b.total ? 1 : Math.min(1, (b.succeeded + b.failed) / b.total)
