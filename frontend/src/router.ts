@@ -10,6 +10,8 @@ declare module 'vue-router' {
     roles?: Role[]
     /** Needs a chosen child profile (the parent acts as the student). */
     student?: boolean
+    /** Resolves to the signed-in account's start page. */
+    home?: boolean
     title?: string
   }
 }
@@ -17,7 +19,8 @@ declare module 'vue-router' {
 const staff: Role[] = ['admin', 'operator']
 
 export const routes: RouteRecordRaw[] = [
-  { path: '/', redirect: () => useAuthStore().homePath },
+  // No component of its own: the guard sends each role to its start page once it knows the role.
+  { path: '/', component: () => import('@/ui/NotFoundPage.vue'), meta: { home: true } },
   { path: '/login', component: () => import('@/auth/pages/LoginPage.vue'), meta: { public: true, title: 'Sign in' } },
   { path: '/register', component: () => import('@/auth/pages/RegisterPage.vue'), meta: { public: true, title: 'Create an account' } },
   // Parent
@@ -44,8 +47,9 @@ export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes })
 
   router.beforeEach(async (to) => {
-    if (to.meta.public) return true
     const auth = useAuthStore()
+    if (to.path === '/login' && auth.signedIn && !to.query.reason) return '/'
+    if (to.meta.public) return true
     if (!auth.signedIn) return { path: '/login', query: { next: to.fullPath } }
     try {
       if (!auth.account) await auth.loadAccount()
@@ -55,6 +59,11 @@ export function createAppRouter() {
       return { path: '/login', query: { next: to.fullPath, reason } }
     }
     if (!auth.signedIn) return { path: '/login', query: { next: to.fullPath } }
+    if (to.meta.home) {
+      if (auth.homePath !== '/login') return auth.homePath
+      auth.logout() // e.g. a role this app has no pages for: say so rather than loop
+      return { path: '/login', query: { reason: `The ${auth.role ?? 'unknown'} role has no pages here.` } }
+    }
     if (to.meta.roles && !to.meta.roles.includes(auth.role as Role)) return auth.homePath
     if (to.meta.student) {
       if (!auth.profileToken) return '/profiles'
