@@ -16,8 +16,10 @@ test('a parent adds, edits and deletes a child, with a clear confirmation', asyn
 
   await zoe.getByRole('button', { name: 'Edit' }).click()
   await page.getByLabel('Grade').selectOption({ label: 'Grade 3' })
+  await page.getByLabel(/Explanations per day/).fill('3')
   await page.getByRole('button', { name: 'Save' }).click()
   await expect(zoe).toContainText('Grade 3')
+  await expect(zoe).toContainText('up to 3 explanations a day')
   await shot(page, 'parent-children')
 
   await zoe.getByRole('button', { name: 'Delete' }).click()

@@ -1,4 +1,4 @@
-import { DEMO, expect, login, served, shot, test, waitingFor } from './fixtures'
+import { DEMO, expect, login, served, shot, test, tokenFor, waitingFor } from './fixtures'
 
 test('a parent picks a child, asks for an explanation and watches it arrive', async ({ page }) => {
   await login(page, DEMO.parent)
@@ -66,4 +66,27 @@ test('a child makes practice questions and gets instant feedback on an MCQ', asy
   await mcq.getByRole('button', { name: 'Check answer' }).click()
   await expect(mcq.getByTestId('mcq-feedback')).toContainText(/Correct!|Not quite\./)
   await shot(page, 'student-mcq-feedback')
+})
+
+test("a child over the day's limit is told why, instead of waiting forever", async ({ page, expectedHttpErrors }) => {
+  expectedHttpErrors.push(/\/api\/v1\/generations$/)
+  const parent = await tokenFor(page, DEMO.parent)
+  const auth = { Authorization: `Bearer ${parent}` }
+  const kids = (await (await page.request.get('/api/v1/profiles', { headers: auth })).json()) as { id: number; display_name: string }[]
+  const leo = kids.find((k) => k.display_name === 'Leo')!
+  const patch = (limit: number | null) =>
+    page.request.patch(`/api/v1/profiles/${leo.id}`, { headers: auth, data: { daily_generation_limit: limit } })
+  expect((await patch(0)).ok()).toBeTruthy()
+  try {
+    await login(page, DEMO.parent)
+    await page.getByRole('button', { name: /Leo/ }).click()
+    await page.locator('a.chapter').first().click()
+    await page.getByLabel(/Something you like/).fill('trains')
+    await page.getByRole('button', { name: 'Explain it!' }).click()
+    await expect(page.getByRole('alert')).toContainText(/limit|today|per day/i)
+    await expect(page.getByRole('button', { name: 'Explain it!' })).toBeEnabled()
+    await shot(page, 'student-daily-limit')
+  } finally {
+    await patch(null)
+  }
 })

@@ -906,6 +906,8 @@ export interface components {
             avatar_config: {
                 [key: string]: unknown;
             };
+            /** Daily Generation Limit */
+            daily_generation_limit?: number | null;
         };
         /** ProfilePatch */
         ProfilePatch: {
@@ -917,6 +919,11 @@ export interface components {
             avatar_config?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Daily Generation Limit
+             * @description Generation requests per day for this child: it can only lower the site default; 0 stops new generations; null goes back to the default.
+             */
+            daily_generation_limit?: number | null;
         };
         /** ProfileTokenIn */
         ProfileTokenIn: {
@@ -1935,6 +1942,20 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A message."
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,6 +34,7 @@ export type Me = ResponseOf<'/api/v1/me', 'get'>
 export type Token = ResponseOf<'/api/v1/auth/profile-token', 'post'>
 export type Profile = ItemOf<ResponseOf<'/api/v1/profiles', 'get'>>
 export type ProfileInput = BodyOf<'/api/v1/profiles', 'post'>
+export type ProfilePatch = BodyOf<'/api/v1/profiles/{profile_id}', 'patch'>
 export type ChapterProgress = ItemOf<ResponseOf<'/api/v1/profiles/{profile_id}/progress', 'get'>>
 export type ChapterSummary = ItemOf<ResponseOf<'/api/v1/curriculum', 'get'>>
 export type ChapterDetail = ResponseOf<'/api/v1/chapters/{chapter_id}', 'get'>

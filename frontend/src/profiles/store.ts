@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { api } from '@/api/client'
 import { messageOf, unwrap } from '@/api/errors'
-import type { Profile, ProfileInput } from '@/api/types'
+import type { Profile, ProfileInput, ProfilePatch } from '@/api/types'
 
 export const useProfilesStore = defineStore('profiles', () => {
   const items = ref<Profile[]>([])
@@ -30,7 +30,7 @@ export const useProfilesStore = defineStore('profiles', () => {
     return created
   }
 
-  async function update(id: number, input: Partial<ProfileInput>) {
+  async function update(id: number, input: ProfilePatch) {
     const updated = unwrap(
       await api.PATCH('/api/v1/profiles/{profile_id}', {
         params: { path: { profile_id: id } },
