@@ -7,7 +7,8 @@ import { defineConfig } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 8765)
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${port}`
-const repo = resolve(import.meta.dirname, '..')
+// E2E_SERVER_CWD runs another checkout's backend (e.g. a trial merge of several branches).
+const repo = process.env.E2E_SERVER_CWD ?? resolve(import.meta.dirname, '..')
 // Fresh stores per run, so demo data and counts are what the tests expect.
 const state = process.env.E2E_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'studyforge-e2e-'))
 

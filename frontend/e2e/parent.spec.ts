@@ -1,4 +1,4 @@
-import { DEMO, expect, login, shot, test } from './fixtures'
+import { DEMO, expect, login, served, shot, test, tokenFor, waitingFor } from './fixtures'
 
 test('a parent adds, edits and deletes a child, with a clear confirmation', async ({ page }) => {
   await login(page, DEMO.parent)
@@ -58,4 +58,31 @@ test('a wrong password is refused with the reason; a new parent signs up', async
   await page.getByRole('button', { name: 'Create account' }).click()
   await expect(page).toHaveURL(/\/children$/)
   await expect(page.getByText('No children yet')).toBeVisible()
+})
+
+const EVENTS = ['POST /api/v1/events', 'GET /api/v1/profiles/{profile_id}/activity', 'POST /api/v1/admin/flush']
+
+test("a child's activity is logged and shows on the parent's chart", async ({ page }) => {
+  test.skip(!served(...EVENTS), waitingFor(...EVENTS))
+  await login(page, DEMO.parent)
+  await page.getByRole('button', { name: /Maya/ }).click()
+  // Opening a chapter logs a "view"; the app sends its events in batches every few seconds.
+  const logged = page.waitForResponse((r) => r.url().endsWith('/api/v1/events') && r.status() === 202, { timeout: 20_000 })
+  await page.locator('a.chapter').nth(2).click()
+  await expect(page.getByRole('button', { name: 'Explain it!' })).toBeVisible()
+  await logged
+
+  // The analytics store sees buffered events after a flush (the scheduler does it every minute).
+  const admin = await tokenFor(page, DEMO.admin)
+  expect((await page.request.post('/api/v1/admin/flush', { headers: { Authorization: `Bearer ${admin}` } })).ok()).toBeTruthy()
+
+  await page.getByRole('button', { name: 'Switch profile' }).click()
+  await page.getByRole('link', { name: 'Manage profiles' }).click()
+  const maya = page.locator('li', { has: page.getByRole('heading', { name: 'Maya' }) })
+  await maya.getByRole('link', { name: 'Progress' }).click()
+  const chart = page.getByRole('figure', { name: 'What the child did, per day' })
+  await expect(chart).toBeVisible()
+  await chart.getByText('Show the numbers').click()
+  await expect(chart.locator('thead')).toContainText('view')
+  await shot(page, 'parent-child-activity')
 })

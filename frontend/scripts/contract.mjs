@@ -1,7 +1,9 @@
 // The HTTP contract of docs/API.md written as OpenAPI, for the endpoints the backend does not
 // serve yet. `npm run gen:api` merges it *under* the schema exported from the real API: a path
 // the backend serves always wins, so this file only fills gaps and shrinks as the API grows.
-// Keep it to what API.md promises; anything else belongs in the backend's own schema.
+// Shapes follow API.md, with the extra fields (and the few extra endpoints: queue history,
+// route reset, a child's activity) that the ai, events and ops branches implement, so the same
+// pages type-check before and after those branches are merged.
 
 const str = { type: 'string' }
 const int = { type: 'integer' }
@@ -58,20 +60,54 @@ const schemas = {
   BatchPlan: obj({
     batch_id: nullable(int), total_jobs: int, skipped_existing: int, estimated_cost_usd: num,
   }),
-  Queue: obj({ name: str, ready: int, delayed: int, in_flight: int, dead: int }),
-  Worker: obj({ id: str, hostname: str, pid: int, last_seen: str }),
-  ChainLink: obj({ provider: str, model: str, params: anyObj }, ['params']),
-  ModelRoute: obj({ task: str, chain: arr(ref('ChainLink')) }),
+  Queue: obj(
+    {
+      name: str, ready: int, delayed: int, in_flight: int, dead: int, stranded: int, busy: int,
+      oldest_age_seconds: nullable(num),
+    },
+    ['stranded', 'busy', 'oldest_age_seconds'],
+  ),
+  Worker: obj(
+    {
+      id: str, hostname: nullable(str), pid: nullable(int), last_seen: nullable(str),
+      alive: bool, queues: arr(str), threads: nullable(int),
+    },
+    ['alive', 'queues', 'threads'],
+  ),
+  DeadMessage: obj(
+    {
+      message_id: str, actor: str, queue: str, job_id: nullable(str), dead_at: str,
+      attempts: int, error: nullable(obj({ type: nullable(str), message: str }, ['type'])),
+    },
+  ),
+  DeadList: obj({ queue: str, total: int, offset: int, limit: int, messages: arr(ref('DeadMessage')) }),
+  QueueHistory: obj({
+    window: str, step_seconds: int, bucket_starts: arr(str),
+    series: arr(obj({ actor: str, processed: arr(int), failed: arr(int), retried: arr(int), dead: arr(int) })),
+  }),
+  ChainLink: obj(
+    { provider: { type: 'string', enum: ['gemini', 'openai', 'ollama', 'offline'] }, model: str, params: anyObj },
+    ['params'],
+  ),
+  ModelRoute: obj(
+    {
+      task: { type: 'string', enum: ['explanation', 'questions', 'distractors', 'grading'] },
+      chain: arr(ref('ChainLink')), source: { type: 'string', enum: ['custom', 'default'] },
+      updated_at: nullable(str),
+    },
+    ['source', 'updated_at'],
+  ),
   PromptTemplate: obj(
-    { task: str, version: int, template: str, updated_at: nullable(str) },
-    ['version', 'updated_at'],
+    { task: str, version: int, template: str, system: str, variables: arr(str), created_at: nullable(str) },
+    ['system', 'variables', 'created_at'],
   ),
   ProviderHealth: obj(
     {
-      provider: str, model: str, circuit: str, calls: int, error_rate: num,
-      latency_p50_ms: nullable(num), latency_p95_ms: nullable(num),
+      provider: str, model: str, circuit: { type: 'string', enum: ['closed', 'open', 'half_open'] },
+      calls: int, errors: int, error_rate: nullable(num),
+      latency_p50_ms: nullable(num), latency_p95_ms: nullable(num), window_seconds: int,
     },
-    ['latency_p50_ms', 'latency_p95_ms'],
+    ['errors', 'latency_p50_ms', 'latency_p95_ms', 'window_seconds'],
   ),
   Report: obj({ columns: arr(str), rows: arr(arr({})) }),
   ReviewItem: obj(
@@ -81,11 +117,18 @@ const schemas = {
     },
     ['reason'],
   ),
-  AiHistoryRow: obj({
-    request_id: str, timestamp: str, task: str, provider: str, model_name: str, prompt: str,
-    raw_response: str, input_tokens: nullable(int), output_tokens: nullable(int),
-    cost: nullable(num), latency_ms: nullable(num), status: str,
-  }),
+  AiHistoryRow: obj(
+    {
+      request_id: str, timestamp: str, job_id: nullable(str), task: str, provider: str,
+      model_name: str, prompt: str, raw_response: nullable(str), input_tokens: nullable(int),
+      output_tokens: nullable(int), cost: nullable(num), latency_ms: nullable(num),
+      attempt: nullable(int), status: { type: 'string', enum: ['ok', 'error'] }, error: nullable(str),
+    },
+    ['job_id', 'attempt', 'error'],
+  ),
+  ActivityEvent: obj(
+    { event_id: str, timestamp: str, event_type: str, content_id: nullable(int), metadata: nullable(anyObj) },
+  ),
   EventIn: obj(
     { event_id: str, timestamp: str, event_type: str, content_id: int, metadata: anyObj },
     ['event_id', 'timestamp', 'content_id', 'metadata'],
@@ -171,6 +214,11 @@ const paths = {
       },
     ))), { parameters: [pathParam('profile_id')] }),
   },
+  [`${v1}/profiles/{profile_id}/activity`]: {
+    get: op('profileActivity', ok(arr(ref('ActivityEvent'))), {
+      parameters: [pathParam('profile_id'), query('start'), query('end'), query('limit', int)],
+    }),
+  },
   [`${v1}/curriculum`]: {
     get: op('listCurriculum', ok(arr(chapterRow)), {
       parameters: [{ ...query('grade', int), required: true }, query('subject')],
@@ -243,17 +291,25 @@ const paths = {
   [`${v1}/admin/queues`]: {
     get: op('adminQueues', ok(obj({ queues: arr(ref('Queue')), workers: arr(ref('Worker')) }))),
   },
+  [`${v1}/admin/queues/history`]: {
+    get: op('queueHistory', ok(ref('QueueHistory')), {
+      parameters: [query('window', { type: 'string', enum: ['15m', '1h', '6h', '24h', '7d', '30d'] })],
+    }),
+  },
   [`${v1}/admin/queues/{name}/dead`]: {
-    get: op('deadLetters', ok(arr(anyObj)), { parameters: [pathParam('name', str)] }),
-    delete: op('deleteDeadLetters', ok(anyObj), { parameters: [pathParam('name', str)] }),
+    get: op('deadLetters', ok(ref('DeadList')), { parameters: [pathParam('name', str)] }),
+    delete: op('deleteDeadLetters', ok(obj({ deleted: int })), { parameters: [pathParam('name', str)] }),
   },
   [`${v1}/admin/queues/{name}/dead/requeue`]: {
-    post: op('requeueDeadLetters', ok(anyObj), { parameters: [pathParam('name', str)] }),
+    post: op('requeueDeadLetters', ok(obj({ requeued: int, remaining: int })), {
+      parameters: [pathParam('name', str)],
+    }),
   },
   [`${v1}/admin/model-routes`]: {
     get: op('listModelRoutes', ok(arr(ref('ModelRoute')))),
   },
   [`${v1}/admin/model-routes/{task}`]: {
+    delete: op('resetModelRoute', ok(ref('ModelRoute')), { parameters: [pathParam('task', str)] }),
     put: op('putModelRoute', ok(ref('ModelRoute')), {
       parameters: [pathParam('task', str)],
       ...body(obj({ chain: arr(ref('ChainLink')) })),
@@ -263,7 +319,7 @@ const paths = {
     get: op('getPromptTemplate', ok(ref('PromptTemplate')), { parameters: [pathParam('task', str)] }),
     put: op('putPromptTemplate', ok(ref('PromptTemplate')), {
       parameters: [pathParam('task', str)],
-      ...body(obj({ template: str })),
+      ...body(obj({ template: str, system: str }, ['system'])),
     }),
   },
   [`${v1}/admin/providers`]: {

@@ -33,11 +33,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/learn/progress', component: () => import('@/progress/pages/StudentProgressPage.vue'), meta: { roles: ['parent'], student: true, title: 'My progress' } },
   // Admin and operator
   { path: '/admin', component: () => import('@/admin/pages/QueuesPage.vue'), meta: { roles: staff, title: 'Queues' } },
-  { path: '/admin/providers', component: () => import('@/admin/pages/ProvidersPage.vue'), meta: { roles: staff, title: 'Providers' } },
+  { path: '/admin/providers', component: () => import('@/admin/pages/ProvidersPage.vue'), meta: { roles: ['admin'], title: 'Providers' } },
   { path: '/admin/analytics', component: () => import('@/admin/pages/AnalyticsPage.vue'), meta: { roles: staff, title: 'AI cost and fallbacks' } },
   { path: '/admin/routes', component: () => import('@/admin/pages/ModelRoutesPage.vue'), meta: { roles: ['admin'], title: 'Model routes' } },
   { path: '/admin/prompts', component: () => import('@/admin/pages/PromptTemplatesPage.vue'), meta: { roles: ['admin'], title: 'Prompt templates' } },
-  { path: '/admin/ai-history', component: () => import('@/admin/pages/AiHistoryPage.vue'), meta: { roles: staff, title: 'AI history' } },
+  { path: '/admin/ai-history', component: () => import('@/admin/pages/AiHistoryPage.vue'), meta: { roles: ['admin'], title: 'AI history' } },
   { path: '/admin/review', component: () => import('@/admin/pages/ReviewPage.vue'), meta: { roles: ['admin'], title: 'Content review' } },
   { path: '/operator/batches', component: () => import('@/batches/pages/BatchesPage.vue'), meta: { roles: staff, title: 'Batches' } },
   { path: '/:pathMatch(.*)*', component: () => import('@/ui/NotFoundPage.vue'), meta: { public: true, title: 'Not found' } },

@@ -2,8 +2,8 @@
 import { api } from '@/api/client'
 import { unwrap } from '@/api/errors'
 import type {
-  AiHistoryRow, ChainLink, ModelRoute, PromptTemplate, ProviderHealth, QueuesOverview, Report,
-  ReviewItem,
+  AiHistoryRow, ChainLink, DeadList, ModelRoute, PromptTemplate, ProviderHealth, QueueHistory,
+  QueuesOverview, Report, ReviewItem,
 } from '@/api/types'
 
 export const TASKS = ['explanation', 'questions', 'distractors', 'grading'] as const
@@ -11,8 +11,13 @@ export const PROVIDERS = ['gemini', 'openai', 'ollama', 'offline'] as const
 
 export const getQueues = async (): Promise<QueuesOverview> => unwrap(await api.GET('/api/v1/admin/queues'))
 
-export const getDeadLetters = async (name: string) =>
+export const getDeadLetters = async (name: string): Promise<DeadList> =>
   unwrap(await api.GET('/api/v1/admin/queues/{name}/dead', { params: { path: { name } } }))
+
+export type HistoryWindow = '15m' | '1h' | '6h' | '24h' | '7d' | '30d'
+
+export const getQueueHistory = async (window: HistoryWindow = '15m'): Promise<QueueHistory> =>
+  unwrap(await api.GET('/api/v1/admin/queues/history', { params: { query: { window } } }))
 
 export const requeueDead = async (name: string) =>
   unwrap(await api.POST('/api/v1/admin/queues/{name}/dead/requeue', { params: { path: { name } } }))
@@ -28,9 +33,12 @@ export const getReport = async (report: string, start?: string, end?: string): P
     await api.GET('/api/v1/admin/analytics/{report}', {
       params: { path: { report }, query: { start, end } },
     }),
-  )
+  ) as unknown as Report
 
 export const getRoutes = async (): Promise<ModelRoute[]> => unwrap(await api.GET('/api/v1/admin/model-routes'))
+
+export const resetRoute = async (task: string): Promise<ModelRoute> =>
+  unwrap(await api.DELETE('/api/v1/admin/model-routes/{task}', { params: { path: { task } } }))
 
 export const putRoute = async (task: string, chain: ChainLink[]): Promise<ModelRoute> =>
   unwrap(
@@ -40,16 +48,16 @@ export const putRoute = async (task: string, chain: ChainLink[]): Promise<ModelR
 export const getTemplate = async (task: string): Promise<PromptTemplate> =>
   unwrap(await api.GET('/api/v1/admin/prompt-templates/{task}', { params: { path: { task } } }))
 
-export const putTemplate = async (task: string, template: string): Promise<PromptTemplate> =>
+export const putTemplate = async (task: string, template: string, system: string): Promise<PromptTemplate> =>
   unwrap(
     await api.PUT('/api/v1/admin/prompt-templates/{task}', {
       params: { path: { task } },
-      body: { template },
+      body: { template, system },
     }),
   )
 
 export const getAiHistory = async (q: { since?: string; model?: string; limit?: number }): Promise<AiHistoryRow[]> =>
-  unwrap(await api.GET('/api/v1/admin/ai-history', { params: { query: q } }))
+  unwrap(await api.GET('/api/v1/admin/ai-history', { params: { query: q } })) as unknown as AiHistoryRow[]
 
 export const getReview = async (): Promise<ReviewItem[]> => unwrap(await api.GET('/api/v1/admin/review'))
 

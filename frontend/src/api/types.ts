@@ -54,8 +54,45 @@ export type ModelRoute = ItemOf<ResponseOf<'/api/v1/admin/model-routes', 'get'>>
 export type ChainLink = ItemOf<ModelRoute['chain']>
 export type PromptTemplate = ResponseOf<'/api/v1/admin/prompt-templates/{task}', 'get'>
 export type ProviderHealth = ItemOf<ResponseOf<'/api/v1/admin/providers', 'get'>>
-export type Report = ResponseOf<'/api/v1/admin/analytics/{report}', 'get'>
 export type ReviewItem = ItemOf<ResponseOf<'/api/v1/admin/review', 'get'>>
-export type AiHistoryRow = ItemOf<ResponseOf<'/api/v1/admin/ai-history', 'get'>>
+export type DeadList = ResponseOf<'/api/v1/admin/queues/{name}/dead', 'get'>
+export type QueueHistory = ResponseOf<'/api/v1/admin/queues/history', 'get'>
+
+// Three answers that some backend implementations describe only as "a JSON object" (FastAPI
+// handlers returning dicts): their documented shapes (API.md), written out once here.
+
+/** `GET /admin/analytics/{report}`: a DuckDB result. */
+export interface Report {
+  columns: string[]
+  rows: unknown[][]
+}
+
+/** `GET /admin/ai-history`: one row per model attempt. */
+export interface AiHistoryRow {
+  request_id: string
+  timestamp: string
+  job_id?: string | null
+  task: string
+  provider: string
+  model_name: string
+  prompt: string
+  raw_response: string | null
+  input_tokens: number | null
+  output_tokens: number | null
+  cost: number | null
+  latency_ms: number | null
+  attempt?: number | null
+  status: 'ok' | 'error'
+  error?: string | null
+}
+
+/** `GET /profiles/{id}/activity`: a child's interaction timeline. */
+export interface ActivityEvent {
+  event_id: string
+  timestamp: string
+  event_type: string
+  content_id: number | null
+  metadata: Record<string, unknown> | null
+}
 
 export const FINAL_JOB_STATUSES = ['succeeded', 'failed', 'cancelled'] as const

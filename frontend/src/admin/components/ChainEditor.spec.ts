@@ -1,8 +1,9 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import type { ModelRoute } from '@/api/types'
 import ChainEditor from '@/admin/components/ChainEditor.vue'
 
-const route = {
+const route: ModelRoute = {
   task: 'explanation',
   chain: [
     { provider: 'gemini', model: 'gemini-2.5-flash', params: {} },
