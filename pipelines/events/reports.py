@@ -29,10 +29,12 @@ class Report:
 
 
 _AI = "(SELECT DISTINCT ON (request_id) * FROM {ai})"
+# Attempts of one job can share a timestamp (a fast failure); the attempt number breaks ties.
 _JOBS = f"""
-    SELECT job_id, min(date) AS day, arg_min(task, ts) AS task,
-           arg_min(provider || '/' || model_name, ts) AS first_model,
-           arg_max(provider || '/' || model_name, ts) FILTER (status = 'ok') AS answered_by,
+    SELECT job_id, min(date) AS day, first(task ORDER BY ts, attempt, request_id) AS task,
+           first(provider || '/' || model_name ORDER BY ts, attempt, request_id) AS first_model,
+           last(provider || '/' || model_name ORDER BY ts, attempt, request_id)
+               FILTER (status = 'ok') AS answered_by,
            count(*) AS attempts, sum(latency_ms) AS latency_ms, bool_or(status = 'ok') AS ok
     FROM {_AI} WHERE job_id IS NOT NULL GROUP BY job_id
 """

@@ -21,7 +21,8 @@ def test_ai_reports_count_each_attempt_once(rclient, store):
                   latency_ms=700, attempt_no=2)]
     j2 = [attempt("j2", "gemini", "flash", "ok", at=day, cost=0.002, latency_ms=200)]
     j3 = [attempt("j3", "gemini", "flash", "error", at=day, cost=0.0, latency_ms=50),
-          attempt("j3", "openai", "gpt-x", "error", at=day, cost=0.0, latency_ms=50)]
+          attempt("j3", "openai", "gpt-x", "error", at=day, cost=0.0, latency_ms=50,
+                  attempt_no=2)]  # same timestamp as the first attempt: order by attempt
     for records in (j1, j2, j3):
         append(rclient, AI_HISTORY_STREAM, records)
     append(rclient, AI_HISTORY_STREAM, j1)  # a replay of the same attempts
