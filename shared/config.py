@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     # Events and AI history: Redis stream buffer -> Parquet (pipelines/events).
     events_flush_interval_seconds: float = 60.0
     events_compact_interval_seconds: float = 600.0
-    events_flush_batch_entries: int = 500
+    events_flush_batch_entries: int = 100
     events_max_rows_per_file: int = 2_000_000
     # The flush/compaction lock expires this long after its holder stops renewing it (a
     # crashed flusher); the next flush then reclaims the crashed one's pending entries.

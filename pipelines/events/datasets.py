@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
 
@@ -55,62 +56,52 @@ AI_HISTORY_SCHEMA = pa.schema(
 )
 
 
-def _ts(value: Any) -> datetime:
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if not isinstance(parsed, datetime):
-        raise ValueError(f"timestamp {value!r} is not ISO-8601")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+def _parse_ts(values) -> pa.Array:
+    """ISO-8601 strings to UTC timestamps: Arrow's vectorised cast when every value carries
+    a zone (~100x datetime.fromisoformat per row), else per value in Python (naive times read
+    as UTC). A value that is not a time raises, and its entry is set aside."""
+    strings = pa.array(values, pa.string())
+    try:
+        return pc.cast(strings, TS)
+    except pa.ArrowInvalid:
+        parsed = []
+        for v in values:
+            t = datetime.fromisoformat(v)
+            parsed.append(t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC))
+        return pa.array(parsed, TS)
 
 
-def _opt_int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    return int(value)
+def _text(values: list) -> list:
+    return [v if v is None or type(v) is str else orjson.dumps(v).decode() for v in values]
 
 
-def _opt_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
+# Column builders work column by column over one entry's records (list comprehensions):
+# about 3x faster than building a tuple per row and transposing, the flush's hot loop.
+def event_columns(recs: list[dict]) -> dict[str, list]:
+    meta = [r.get("metadata") or {} for r in recs]
+    chapter = [m.get("chapter_id") if type(m) is dict else None for m in meta]
+    correct = [m.get("correct") if type(m) is dict else None for m in meta]
+    return {
+        "event_id": [r["event_id"] for r in recs],
+        "ts": [r["timestamp"] for r in recs],
+        "profile_id": [r["profile_id"] for r in recs],
+        "event_type": [r["event_type"] for r in recs],
+        "content_id": [r.get("content_id") for r in recs],
+        # Promoted only when well typed; the full metadata stays in its own column.
+        "chapter_id": [c if type(c) is int else None for c in chapter],
+        "correct": [c if type(c) is bool else None for c in correct],
+        "metadata": [orjson.dumps(m) for m in meta],
+    }
 
 
-def event_row(r: dict[str, Any]) -> tuple:
-    metadata = r.get("metadata") or {}
-    chapter = metadata.get("chapter_id") if isinstance(metadata, dict) else None
-    correct = metadata.get("correct") if isinstance(metadata, dict) else None
-    return (
-        str(r["event_id"]),
-        _ts(r["timestamp"]),
-        int(r["profile_id"]),
-        str(r["event_type"]),
-        _opt_int(r.get("content_id")),
-        chapter if isinstance(chapter, int) and not isinstance(chapter, bool) else None,
-        correct if isinstance(correct, bool) else None,
-        orjson.dumps(metadata).decode(),
-    )
-
-
-def ai_history_row(r: dict[str, Any]) -> tuple:
-    cost = r.get("cost")
-    latency = r.get("latency_ms")
-    return (
-        str(r["request_id"]),
-        _ts(r["timestamp"]),
-        _opt_str(r.get("job_id")),
-        _opt_str(r.get("task")),
-        _opt_str(r.get("provider")),
-        _opt_str(r.get("model_name")),
-        _opt_str(r.get("template_version")),
-        _opt_str(r.get("prompt")),
-        _opt_str(r.get("raw_response")),
-        _opt_int(r.get("input_tokens")),
-        _opt_int(r.get("output_tokens")),
-        None if cost is None else float(cost),
-        None if latency is None else float(latency),
-        _opt_int(r.get("attempt")),
-        _opt_str(r.get("status")),
-        _opt_str(r.get("error")),
-    )
+def ai_history_columns(recs: list[dict]) -> dict[str, list]:
+    cols = {name: [r.get(name) for r in recs] for name in AI_HISTORY_SCHEMA.names if name != "ts"}
+    cols["request_id"] = [r["request_id"] for r in recs]
+    cols["ts"] = [r["timestamp"] for r in recs]
+    for name in ("job_id", "task", "provider", "model_name", "template_version", "prompt",
+                 "raw_response", "status", "error"):
+        cols[name] = _text(cols[name])
+    return cols
 
 
 @dataclass(frozen=True)
@@ -122,27 +113,37 @@ class Dataset:
     schema: pa.Schema
     id_column: str
     sort_keys: tuple[str, ...]
-    row: Callable[[dict[str, Any]], tuple]
+    columns: Callable[[list[dict[str, Any]]], dict[str, list]]
+    required: tuple[str, ...]
     # Rows per Parquet row group after compaction. Small enough that min/max statistics on
     # the sort key let DuckDB skip to one student; large enough to scan fast.
     row_group_size: int = 32_768
     # The column naming the child a row belongs to, for erasure (None: no such column).
     profile_column: str | None = None
 
-    def table(self, rows: list[tuple]) -> pa.Table:
-        """An Arrow table from row tuples (columns in schema order)."""
-        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in self.schema]
-        return pa.Table.from_arrays(
-            [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)],
-            schema=self.schema,
-        )
+    def table(self, columns: dict[str, list] | None) -> pa.Table:
+        """An Arrow table from column lists; raises on a value of the wrong type."""
+        arrays = []
+        for f in self.schema:
+            values = columns[f.name] if columns else []
+            if f.type == TS:
+                arrays.append(_parse_ts(values))
+            elif f.type == pa.string() and values and type(values[0]) is bytes:
+                arrays.append(pa.array(values, pa.binary()).cast(pa.string()))
+            else:
+                arrays.append(pa.array(values, type=f.type))
+        table = pa.Table.from_arrays(arrays, schema=self.schema)
+        for name in self.required:
+            if table.column(name).null_count:
+                raise ValueError(f"{name} is missing in some records")
+        return table
 
-    def rows_of_entry(self, data: bytes) -> list[tuple]:
-        """Rows of one stream entry's ``data`` field; raises on anything malformed."""
+    def columns_of_entry(self, data: bytes) -> dict[str, list]:
+        """Column lists of one stream entry's ``data`` field; raises on a malformed one."""
         records = orjson.loads(data)
-        if not isinstance(records, list):
-            raise ValueError("entry data is not a JSON array")
-        return [self.row(r) for r in records]
+        if not isinstance(records, list) or not all(type(r) is dict for r in records):
+            raise ValueError("entry data is not a JSON array of objects")
+        return self.columns(records)
 
 
 EVENTS = Dataset(
@@ -151,7 +152,8 @@ EVENTS = Dataset(
     schema=EVENTS_SCHEMA,
     id_column="event_id",
     sort_keys=("profile_id", "ts"),
-    row=event_row,
+    columns=event_columns,
+    required=("event_id", "ts", "profile_id", "event_type"),
     profile_column="profile_id",
 )
 AI_HISTORY = Dataset(
@@ -160,6 +162,7 @@ AI_HISTORY = Dataset(
     schema=AI_HISTORY_SCHEMA,
     id_column="request_id",
     sort_keys=("task", "ts"),
-    row=ai_history_row,
+    columns=ai_history_columns,
+    required=("request_id", "ts"),
 )
 DATASETS = {d.name: d for d in (EVENTS, AI_HISTORY)}

@@ -46,6 +46,9 @@ class FlushResult:
     files: list[str] = field(default_factory=list)
 
 
+_BAD_VALUE = (pa.ArrowException, ValueError, TypeError, OverflowError)
+
+
 def ensure_group(client: redis.Redis, stream: str) -> None:
     try:
         client.xgroup_create(stream, FLUSH_GROUP, id="0", mkstream=True)
@@ -70,15 +73,36 @@ class _Batch:
         self.rows = 0
 
     def add(self, entries: list[tuple[bytes, dict]]) -> None:
-        rows: list[tuple] = []
+        parsed: list[tuple[bytes, dict, dict[str, list]]] = []
+        merged: dict[str, list] = {name: [] for name in self.dataset.schema.names}
         for entry_id, fields in entries:
             self.ids.append(entry_id)
             try:
-                rows.extend(self.dataset.rows_of_entry(fields[b"data"]))
+                columns = self.dataset.columns_of_entry(fields[b"data"])
             except Exception as exc:  # a writer's bug must not block every later flush
                 self.dead.append((entry_id, fields, repr(exc)[:500]))
-        if rows:
-            self._write(self.dataset.table(rows))
+                continue
+            parsed.append((entry_id, fields, columns))
+            for name, values in columns.items():
+                merged[name].extend(values)
+        if not parsed:
+            return
+        try:
+            table = self.dataset.table(merged)
+        except _BAD_VALUE:
+            table = self._table_without_bad_entries(parsed)
+        if table.num_rows:
+            self._write(table)
+
+    def _table_without_bad_entries(self, parsed) -> pa.Table:
+        """The slow path of a batch holding a value Arrow refuses: find the entries at fault."""
+        good = []
+        for entry_id, fields, columns in parsed:
+            try:
+                good.append(self.dataset.table(columns))
+            except _BAD_VALUE as exc:
+                self.dead.append((entry_id, fields, repr(exc)[:500]))
+        return pa.concat_tables(good) if good else self.dataset.table(None)
 
     def _write(self, table: pa.Table) -> None:
         if self.erased and self.dataset.profile_column:
@@ -134,7 +158,7 @@ def flush_dataset(
     store: Store,
     dataset: Dataset,
     *,
-    batch_entries: int = 500,
+    batch_entries: int = 100,
     max_rows_per_file: int = 2_000_000,
     lock_ttl: float = 60.0,
     lock_wait: float = 0.0,
