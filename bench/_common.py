@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import statistics
 import uuid
 from collections.abc import Iterator
@@ -35,8 +34,23 @@ def claimed_redis_db() -> Iterator[str]:
             lock.delete(f"studyforge:test-lock:{index}")
 
 
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process image (MB). VmHWM, not ru_maxrss: ru_maxrss
+    survives exec, so a child forked from a large parent reports the parent's size."""
+    return _status_mb("VmHWM")
+
+
+def rss_mb() -> float:
+    """Resident memory now (MB)."""
+    return _status_mb("VmRSS")
 
 
 def median(values) -> float:

@@ -26,7 +26,7 @@ import orjson
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._common import claimed_redis_db, median, peak_rss_mb  # noqa: E402
+from bench._common import claimed_redis_db, median, peak_rss_mb, rss_mb  # noqa: E402
 
 BASE_STREAM = "bench:baseline"
 
@@ -113,7 +113,7 @@ def child(variant: str, redis_url: str, out: str) -> None:
 
     import pipelines.events.flush  # noqa: F401  (imports outside the measured peak)
 
-    before = peak_rss_mb()
+    before = rss_mb()  # peak minus the resident size at start: the flush's own growth
     start = time.perf_counter()
     rows = (run_ours if variant == "ours" else run_baseline)(redis_url, out)
     elapsed = time.perf_counter() - start
