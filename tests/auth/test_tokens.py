@@ -37,7 +37,8 @@ async def test_tampered_token_is_401(api, client):
 
 async def test_alg_none_token_is_401(api, client):
     _, user_id = await api.parent()
-    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64({'sub': str(user_id), 'role': 'admin', 'exp': int(time.time()) + 600})}."
+    claims = {"sub": str(user_id), "role": "admin", "exp": int(time.time()) + 600}
+    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     assert (await client.get("/me", headers=bearer(unsigned))).status_code == 401
 
 

@@ -47,4 +47,5 @@ async def test_unknown_chapter_is_404(client, student):
 
 
 async def test_no_token_is_401(client):
-    assert (await client.post("/generations", json={"kind": "explanation", "chapter_id": 1})).status_code == 401
+    r = await client.post("/generations", json={"kind": "explanation", "chapter_id": 1})
+    assert r.status_code == 401

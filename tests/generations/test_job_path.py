@@ -86,7 +86,8 @@ async def test_explanation_end_to_end(api, stack):
         cached = http.get(f"/jobs/{again['job_id']}").json()
         assert cached["result"]["content_block_id"] == block["id"]
         # A job already final sends its status once and ends.
-        assert [e["data"]["status"] for e in sse_events(base, f"/jobs/{again['job_id']}/events", student)] == ["succeeded"]
+        replay = sse_events(base, f"/jobs/{again['job_id']}/events", student)
+        assert [e["data"]["status"] for e in replay] == ["succeeded"]
 
         # force=true regenerates.
         forced = http.post("/generations", json={**body, "force": True}).json()
