@@ -22,19 +22,21 @@ log = logging.getLogger("studyforge.scheduler")
 class Periodic:
     actor: str
     every_seconds: float
+    queue: str = "default"
 
 
 def schedule(settings: Settings) -> list[Periodic]:
-    return [Periodic("jobs.reap", max(30.0, settings.reaper_queued_after_seconds / 2))]
+    return [Periodic("jobs.reap", settings.reaper_interval_seconds, queue="ops")]
 
 
 async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[str]:
     """Send each periodic job whose interval lock is free; returns the actors sent."""
     sent = []
     for item in periodic:
-        lock = f"studyforge:schedule:{item.actor}"
+        # Namespaced like the broker, so two systems sharing one Redis do not block each other.
+        lock = f"{dispatcher.namespace}:studyforge:schedule:{item.actor}"
         if await redis.set(lock, "1", nx=True, px=int(item.every_seconds * 1000)):
-            await send_now(dispatcher, item.actor)
+            await send_now(dispatcher, item.actor, queue_name=item.queue)
             sent.append(item.actor)
     return sent
 
