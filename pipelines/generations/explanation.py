@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pipelines.ai import offline
+from shared import cache
 from shared.config import Settings
 from shared.content import repository as content
 from shared.curriculum import repository as curriculum
@@ -36,4 +37,5 @@ async def generate(session: AsyncSession, job: Job, progress, settings: Settings
         session, chapter_id=chapter.id, type="explanation", content_json=body,
         ai_model_used=offline.OFFLINE_MODEL, status="approved", job_id=job.id,
     )
+    cache.invalidate(cache.chapter_key(chapter.id))
     return {"content_block_id": block.id, "model": offline.OFFLINE_MODEL}
