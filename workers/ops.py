@@ -47,14 +47,15 @@ class OpsMiddleware(Middleware):
         self._thread: threading.Thread | None = None
 
     # --- worker lifetime -----------------------------------------------------------------
-    def after_worker_boot(self, broker, worker) -> None:
+    def before_worker_boot(self, broker, worker) -> None:
+        # Before the consumers start: a message can be dead-lettered on the very first fetch.
         self.client = broker.client
         queues = sorted(broker.get_declared_queues())
         self.info = registry.WorkerInfo(
             id=broker.broker_id, hostname=socket.gethostname(), pid=os.getpid(),
             started_at=_now_iso(), queues=queues, threads=worker.worker_threads)
         try:
-            # Before the first fetch, so the reaper always knows every queue a worker used.
+            # Before the first fetch, so the reaper knows every queue a worker may hold.
             if queues:
                 self.client.sadd(self.keys.queues, *queues)
             self.publish()

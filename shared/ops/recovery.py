@@ -8,6 +8,7 @@ so the two never push one message twice.
 
 from __future__ import annotations
 
+from shared.ops import registry
 from shared.ops.keys import Keys, parse_job_message
 
 # KEYS[1] namespace. ARGV[1] heartbeat cutoff (ms): older heartbeats are dead workers.
@@ -34,7 +35,7 @@ for _, worker in ipairs(dead) do
   end
   redis.call("zrem", heartbeats, worker)
 end
-return {#dead, moved}
+return {dead, moved}
 """
 
 
@@ -44,7 +45,13 @@ async def requeue_dead_workers(redis, keys: Keys, queues: list[str], *, now_ms: 
     names = [n for q in queues for n in (q, f"{q}.DQ")]
     script = redis.register_script(REQUEUE_DEAD_WORKERS)
     workers, moved = await script(keys=[keys.ns], args=[now_ms - heartbeat_timeout_ms, *names])
-    return int(workers), int(moved)
+    if workers:
+        # Their registry entries would otherwise linger on the dashboard until their TTL.
+        pipe = redis.pipeline(transaction=False)
+        for worker_id in workers:
+            registry.withdraw(pipe, keys, worker_id.decode() if isinstance(worker_id, bytes) else worker_id)
+        await pipe.execute()
+    return len(workers), int(moved)
 
 
 async def has_message(redis, keys: Keys, job_ids: list[str]) -> dict[str, bool]:
