@@ -10,7 +10,6 @@ import pytest
 
 from api.app import create_app
 from shared.ops.keys import Keys
-from shared.redis import async_client
 
 
 def ops_settings_for(settings, **overrides):

@@ -62,10 +62,10 @@ async def test_sigkilled_worker_job_recovered_by_the_reaper(api, ops, tmp_path):
             # The dead worker's message turning up again must not run the finished job twice.
             await send_now(Dispatcher(redis, settings.broker_namespace), "generations.generate",
                            job_id=job_id)
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 30
             while await redis.llen(f"{settings.broker_namespace}:default") or \
                     await redis.hlen(f"{settings.broker_namespace}:default.msgs"):
-                assert time.monotonic() < deadline
+                assert time.monotonic() < deadline, "the duplicate message was never consumed"
                 await asyncio.sleep(0.2)
 
     # It was our reaper (Dramatiq's maintenance was off) that put the message back.
@@ -76,7 +76,8 @@ async def test_sigkilled_worker_job_recovered_by_the_reaper(api, ops, tmp_path):
                                       .where(ContentBlock.job_id == job_id))
         row = await session.get(Job, job_id)
     await engine.dispose()
-    assert blocks == 1 and row.attempts == 2 and row.status == "succeeded"
+    assert (blocks, row.status) == (1, "succeeded")
+    assert row.attempts == 2, (tmp_path / "w2.log").read_text()[-4000:]
     assert row.finished_at.isoformat().startswith(job["finished_at"][:19])
     r = await client.get("/admin/queues/history?window=15m", headers=bearer(api.admin_token))
     series = {s["actor"]: s for s in r.json()["series"]}
@@ -84,8 +85,11 @@ async def test_sigkilled_worker_job_recovered_by_the_reaper(api, ops, tmp_path):
     assert sum(series["generations.generate"]["processed"]) == 2
     assert sum(series["jobs.reap"]["processed"]) >= 1
     latency = {(row["source"], row["name"]): row for row in r.json()["latency"]}
-    assert latency[("worker", "generations.generate")]["count"] == 2
-    assert latency[("jobs", "explanation")]["run_ms"]["p50"] >= 3000  # the offline latency
+    # Per actor, from this namespace's worker: the real run took the offline latency (3 s);
+    # the duplicate was a no-op. (The jobs rows cover every job in the database.)
+    ran = latency[("worker", "generations.generate")]
+    assert ran["count"] == 2 and ran["run_ms"]["p50"] < 3000 <= ran["run_ms"]["p99"]
+    assert latency[("jobs", "explanation")]["count"] >= 1
 
 
 async def test_queued_job_without_message_is_resent_once(api, ops):
