@@ -72,11 +72,12 @@ class Settings(BaseSettings):
     # its queue within ~25 s (docs/operations.md).
     reaper_interval_seconds: float = 10.0
     # A running job no live worker lists is put back only after this long without an update;
-    # it must exceed worker_registry_interval_seconds so a registry refresh can never lag it.
+    # it must exceed worker_registry_interval_seconds (workers publish what they run on that
+    # period, not per message), with room for a slow refresh.
     reaper_running_grace_seconds: float = 15.0
 
     # Operations: each worker process publishes who it is and what it runs, with a TTL.
-    worker_registry_interval_seconds: float = 5.0
+    worker_registry_interval_seconds: float = 2.0
     worker_registry_ttl_seconds: int = 30
     ops_events_seconds: float = 2.0
 

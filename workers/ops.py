@@ -103,8 +103,9 @@ class OpsMiddleware(Middleware):
                 "message_id": message.options.get("redis_message_id", message.message_id),
                 "actor": message.actor_name, "queue": canonical(message.queue_name),
                 "job_id": job_id, "request_id": request_id, "started_at": _now_iso()}
-        # Synchronously, before the actor claims its job: the reaper trusts this list.
-        self._safely(lambda pipe: self.publish(pipe))
+        # No Redis call here: the refresh thread publishes the list within an interval, and
+        # the reaper leaves a running job alone for a grace period longer than that interval.
+        # (Publishing here too cost a round trip per message: bench/ops_middleware.py.)
 
     def after_process_message(self, broker, message, *, result=None, exception=None) -> None:
         started = getattr(self._local, "started", None)
@@ -120,7 +121,6 @@ class OpsMiddleware(Middleware):
                          run_s=run_s, wait_s=wait_s)
             if exception is not None:
                 stats.record(pipe, self.keys, message.actor_name, "failed", now=now)
-            self.publish(pipe)
 
         with self._lock:
             self._running.pop(message.message_id, None)
