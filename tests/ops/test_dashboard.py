@@ -177,6 +177,10 @@ async def test_counts_follow_reality(api, ops, tmp_path):
     history = {s["actor"]: s for s in r.json()["series"]}
     assert sum(history["ops.no_such_actor"]["dead"]) == 2
     assert sum(history.get("generations.generate", {}).get("processed", [])) == len(finished)
+    metrics = (await client.get("http://t/metrics")).text
+    assert 'studyforge_actor_messages_total{actor="ops.no_such_actor",outcome="dead"} 2.0' in metrics
+    assert 'studyforge_workers{state="alive"} 0.0' in metrics
+    assert "studyforge_queue_metrics_up 1.0" in metrics
 
     # --- dead letters: requeue one, delete the rest ----------------------------------------
     one = dead["messages"][0]["message_id"]

@@ -90,6 +90,9 @@ async def test_sigkilled_worker_job_recovered_by_the_reaper(api, ops, tmp_path):
     ran = latency[("worker", "generations.generate")]
     assert ran["count"] == 2 and ran["run_ms"]["p50"] < 3000 <= ran["run_ms"]["p99"]
     assert latency[("jobs", "explanation")]["count"] >= 1
+    metrics = (await client.get("http://t/metrics")).text
+    assert 'studyforge_actor_run_seconds_count{actor="generations.generate"} 2.0' in metrics
+    assert 'studyforge_actor_run_seconds_bucket{actor="generations.generate",le="2.5"} 1.0' in metrics
 
 
 async def test_queued_job_without_message_is_resent_once(api, ops):
