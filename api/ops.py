@@ -64,7 +64,7 @@ async def _snapshots(redis, settings):
 
 @router.get("/{name}/dead", response_model=DeadList, responses={404: ERROR_BODY, 422: ERROR_BODY})
 async def dead_letters(name: str, _: StaffPrincipal, redis: RedisDep, settings: SettingsDep,
-                       offset: Annotated[int, Query(ge=0)] = 0,
+                       offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                        limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DeadList:
     """Dead letters, newest first: the message, its job, its error and how often it ran."""
     return await service.dead_letters(redis, settings, name, offset=offset, limit=limit)

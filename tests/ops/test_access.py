@@ -35,6 +35,8 @@ async def test_bad_input_is_4xx(api, ops):
     assert (await client.get("/admin/queues/no-such-queue/dead", headers=admin)).status_code == 404
     assert (await client.get("/admin/queues/bad%20name!/dead", headers=admin)).status_code == 422
     assert (await client.get("/admin/queues/default/dead?limit=0", headers=admin)).status_code == 422
+    r = await client.get(f"/admin/queues/default/dead?offset={2**70}", headers=admin)
+    assert r.status_code == 422  # not a Redis "out of range" error turned 503
     r = await client.post("/admin/queues/default/dead/requeue?message_id=nope", headers=admin)
     assert r.status_code == 404 and "nope" in r.json()["detail"]
     r = await client.delete("/admin/queues/default/dead?message_id=nope", headers=admin)
