@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     data_dir: str = "var/data"
+    # S3-compatible storage for DATA_DIR=s3://bucket/prefix (MinIO, moto, AWS). Empty values
+    # leave pyarrow's own AWS credential chain in charge.
+    s3_endpoint_url: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = ""
     sqlite_path: str = "var/studyforge.sqlite3"
 
     # Auth
@@ -84,6 +90,15 @@ class Settings(BaseSettings):
     # Logs: one JSON object per line (carrying request_id and job_id) or plain text.
     log_format: Literal["json", "text"] = "json"
     log_level: str = "INFO"
+
+    # Events and AI history: Redis stream buffer -> Parquet (pipelines/events).
+    events_flush_interval_seconds: float = 60.0
+    events_compact_interval_seconds: float = 600.0
+    events_flush_batch_entries: int = 100
+    events_max_rows_per_file: int = 2_000_000
+    # The flush/compaction lock expires this long after its holder stops renewing it (a
+    # crashed flusher); the next flush then reclaims the crashed one's pending entries.
+    events_lock_ttl_seconds: float = 60.0
 
     # HTTP
     host: str = "127.0.0.1"

@@ -22,11 +22,15 @@ log = logging.getLogger("studyforge.scheduler")
 class Periodic:
     actor: str
     every_seconds: float
-    queue: str = "default"
+    queue_name: str = "default"
 
 
 def schedule(settings: Settings) -> list[Periodic]:
-    return [Periodic("jobs.reap", settings.reaper_interval_seconds, queue="ops")]
+    return [
+        Periodic("jobs.reap", settings.reaper_interval_seconds, "ops"),
+        Periodic("events.flush", settings.events_flush_interval_seconds, "events"),
+        Periodic("events.compact", settings.events_compact_interval_seconds, "events"),
+    ]
 
 
 async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[str]:
@@ -36,7 +40,7 @@ async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[
         # Namespaced like the broker, so two systems sharing one Redis do not block each other.
         lock = f"{dispatcher.namespace}:studyforge:schedule:{item.actor}"
         if await redis.set(lock, "1", nx=True, px=int(item.every_seconds * 1000)):
-            await send_now(dispatcher, item.actor, queue_name=item.queue)
+            await send_now(dispatcher, item.actor, queue_name=item.queue_name)
             sent.append(item.actor)
     return sent
 

@@ -18,9 +18,9 @@ from tests.driver import bearer
 PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/token")}
 # Path parameters that name another family's data, and parameters that name shared data.
 OWNED = {"profile_id", "job_id"}
-SHARED = {"chapter_id", "name"}
-# Values for shared parameters that need no fixture (``name``: a queue, /admin/queues/{name}).
-SHARED_VALUES = {"name": "default"}
+SHARED = {"chapter_id", "report", "name"}
+# Values for shared parameters that no family fixture provides (``name``: a queue).
+SHARED_VALUES = {"report": "daily-active", "name": "default"}
 ROLES = ("student", "parent", "operator", "admin")
 
 
@@ -79,7 +79,7 @@ def _path(path: str, values: dict) -> str:
     def fill(match):
         name = match.group(1)
         assert name in OWNED | SHARED, f"{path}: add {name!r} to OWNED or SHARED in this test"
-        return str({**SHARED_VALUES, **values}[name])
+        return str(values[name] if name in values else SHARED_VALUES[name])
     return re.sub(r"{(\w+)}", fill, path)
 
 
