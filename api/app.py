@@ -11,8 +11,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import analytics, auth, curriculum, errors, events, generations, health, jobs, profiles
+from api import analytics, auth, curriculum, errors, events, generations, health, jobs, ops, profiles
 from api.metrics import MetricsMiddleware
+from api.request_id import RequestIdMiddleware
 from shared.cache import ReadCache
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs, events, analytics):
+    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"], allow_credentials=True)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     _mount_frontend(app, Path(settings.frontend_dist))
     return app
 

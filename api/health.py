@@ -4,8 +4,10 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
+
+from api.queue_metrics import collector
 
 router = APIRouter(tags=["health"])
 
@@ -44,6 +46,10 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
-async def metrics() -> Response:
-    """Prometheus metrics of this process."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: this process's HTTP metrics, then the queues, workers and actors of
+    the whole system (read from Redis now, at scrape time)."""
+    state = request.app.state
+    fleet = CollectorRegistry(auto_describe=False)
+    fleet.register(await collector(state.redis, state.settings))
+    return Response(generate_latest() + generate_latest(fleet), media_type=CONTENT_TYPE_LATEST)

@@ -74,6 +74,23 @@ class Settings(BaseSettings):
     # Periodic work
     scheduler_tick_seconds: float = 5.0
     reaper_queued_after_seconds: int = 120
+    # The reaper's period; with the 15 s heartbeat timeout a SIGKILLed worker's job is back in
+    # its queue within ~25 s (docs/operations.md).
+    reaper_interval_seconds: float = 10.0
+    # A running job no live worker lists is put back only after this long without an update;
+    # it must exceed worker_registry_interval_seconds (workers publish what they run on that
+    # period, not per message), with room for a slow refresh.
+    reaper_running_grace_seconds: float = 15.0
+
+    # Operations: each worker process publishes who it is and what it runs, with a TTL.
+    worker_registry_interval_seconds: float = 2.0
+    worker_registry_ttl_seconds: int = 30
+    ops_events_seconds: float = 2.0
+
+    # Logs: one JSON object per line (carrying request_id and job_id) or plain text.
+    log_format: Literal["json", "text"] = "json"
+    log_level: str = "INFO"
+
     # Events and AI history: Redis stream buffer -> Parquet (pipelines/events).
     events_flush_interval_seconds: float = 60.0
     events_compact_interval_seconds: float = 600.0

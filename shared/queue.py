@@ -21,6 +21,12 @@ from dataclasses import dataclass
 
 import dramatiq
 
+from shared import context
+from shared.ops.keys import Keys
+
+# How long the job -> message index outlives a send (Dramatiq keeps dead letters as long).
+JOB_MESSAGE_TTL = 7 * 86400
+
 _pending: ContextVar[list | None] = ContextVar("studyforge_pending", default=None)
 
 DEFAULT_QUEUE = "default"
@@ -31,12 +37,17 @@ def enqueue(actor_name: str, *, queue_name: str = DEFAULT_QUEUE, **kwargs) -> dr
     pending = _pending.get()
     if pending is None:
         raise RuntimeError("enqueue() needs an open unit of work (request or session_scope)")
+    options = {"redis_message_id": str(uuid.uuid4())}
+    # The request (or job) that caused this message, so the worker's logs carry it on.
+    request_id = context.request_id.get()
+    if request_id:
+        options["request_id"] = request_id
     message = dramatiq.Message(
         queue_name=queue_name,
         actor_name=actor_name,
         args=(),
         kwargs=kwargs,
-        options={"redis_message_id": str(uuid.uuid4())},
+        options=options,
     )
     pending.append(message)
     return message
@@ -83,11 +94,17 @@ class Dispatcher:
             await effect(self.redis)
 
     async def _push(self, messages: list[dramatiq.Message]) -> None:
+        keys = Keys(self.namespace)
         pipe = self.redis.pipeline(transaction=False)
         for message in messages:
-            key = f"{self.namespace}:{message.queue_name}"
-            pipe.hset(f"{key}.msgs", message.options["redis_message_id"], message.encode())
-            pipe.rpush(key, message.options["redis_message_id"])
+            message_id = message.options["redis_message_id"]
+            pipe.hset(keys.msgs(message.queue_name), message_id, message.encode())
+            pipe.rpush(keys.queue(message.queue_name), message_id)
+            job_id = message.kwargs.get("job_id")
+            if job_id:
+                # Lets the reaper check "does this job still have a message?" in O(1).
+                pipe.set(keys.job_message(job_id), f"{message.queue_name}|{message_id}",
+                         ex=JOB_MESSAGE_TTL)
         await pipe.execute()
 
 

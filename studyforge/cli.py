@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -64,10 +63,14 @@ def serve(host: Host = None, port: Port = None, workers: int = 1) -> None:
     import uvicorn
 
     from api.app import create_app
+    from shared import logs
 
     settings = _settings()
+    logs.configure(settings)
+    # log_config=None: uvicorn's loggers propagate to our (JSON) root handler.
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                workers=1 if workers < 2 else workers, log_level="info", access_log=False)
+                workers=1 if workers < 2 else workers, log_level="info", access_log=False,
+                log_config=None)
 
 
 @app.command()
@@ -91,10 +94,12 @@ def worker(
 @app.command()
 def scheduler() -> None:
     """Run the scheduler that enqueues periodic jobs (flush, compaction, reaper)."""
+    from shared import logs
     from workers.scheduler import run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run(_settings()))
+    settings = _settings()
+    logs.configure(settings)
+    asyncio.run(run(settings))
 
 
 @app.command()
@@ -103,12 +108,14 @@ def dev(host: Host = None, port: Port = None) -> None:
     import uvicorn
 
     from api.app import create_app
+    from shared import logs
     from shared.demo import DEMO_LOGINS
     from shared.migrate import upgrade
     from studyforge.dev import embedded_lifespan
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = _settings()
+    # Text for a person at a terminal, unless STUDYFORGE_LOG_FORMAT asks for JSON.
+    logs.configure(settings, fmt=None if "log_format" in settings.model_fields_set else "text")
     upgrade(settings)
     host, port = host or settings.host, port or settings.port
     console.rule("[bold]StudyForge dev")

@@ -8,6 +8,7 @@ from dramatiq.middleware import AsyncIO
 
 from shared.config import Settings
 from shared.redis import sync_client
+from workers.ops import OpsMiddleware
 
 
 def setup_broker(settings: Settings) -> RedisBroker:
@@ -21,5 +22,7 @@ def setup_broker(settings: Settings) -> RedisBroker:
         maintenance_chance=settings.broker_maintenance_chance,
     )
     broker.add_middleware(AsyncIO())
+    # Registry, counters, correlation ids (docs/operations.md).
+    broker.add_middleware(OpsMiddleware(settings))
     dramatiq.set_broker(broker)
     return broker

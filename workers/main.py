@@ -5,12 +5,13 @@ Sets up the broker from settings in each worker process, then declares every act
 
 from __future__ import annotations
 
-import logging
-
+from shared import logs
 from shared.config import get_settings
 from workers.broker import setup_broker
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-broker = setup_broker(get_settings())
+settings = get_settings()
+# Dramatiq's CLI has already given this process a handler (a pipe to the parent): format it.
+logs.configure(settings)
+broker = setup_broker(settings)
 
 import workers.actors  # noqa: E402,F401

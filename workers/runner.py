@@ -80,6 +80,9 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
         await _fail(res, job_id, "too_many_attempts",
                     f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
         return
+    # (claim's UPDATE already counted this attempt on the loaded row.)
+    # The record carries job_id and request_id (shared.logs), so one grep follows the job.
+    log.info("job %s started (attempt %d)", job_id, job.attempts)
     await _announce(res, job_id)
     ctx = JobContext(res, job_id)
     try:
@@ -94,8 +97,10 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
         log.info("job %s finished elsewhere; discarded a duplicate run", job_id)
         return
     except JobFailed as exc:
+        log.info("job %s failed: %s", job_id, exc.code)
         await _fail(res, job_id, exc.code, exc.message)
         return
+    log.info("job %s succeeded", job_id)
     await _announce(res, job_id)
 
 

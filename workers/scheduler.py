@@ -27,7 +27,7 @@ class Periodic:
 
 def schedule(settings: Settings) -> list[Periodic]:
     return [
-        Periodic("jobs.reap", max(30.0, settings.reaper_queued_after_seconds / 2)),
+        Periodic("jobs.reap", settings.reaper_interval_seconds, "ops"),
         Periodic("events.flush", settings.events_flush_interval_seconds, "events"),
         Periodic("events.compact", settings.events_compact_interval_seconds, "events"),
     ]
@@ -37,7 +37,8 @@ async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[
     """Send each periodic job whose interval lock is free; returns the actors sent."""
     sent = []
     for item in periodic:
-        lock = f"studyforge:schedule:{item.actor}"
+        # Namespaced like the broker, so two systems sharing one Redis do not block each other.
+        lock = f"{dispatcher.namespace}:studyforge:schedule:{item.actor}"
         if await redis.set(lock, "1", nx=True, px=int(item.every_seconds * 1000)):
             await send_now(dispatcher, item.actor, queue_name=item.queue_name)
             sent.append(item.actor)

@@ -71,3 +71,38 @@ async def stale_queued(session: AsyncSession, *, before: datetime, limit: int = 
         .limit(limit)
     )
     return list(await session.scalars(query))
+
+
+async def stale_running(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[Job]:
+    query = (
+        select(Job)
+        .where(Job.status == "running", Job.updated_at < before)
+        .order_by(Job.updated_at)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def unclaim(session: AsyncSession, job_id: str, *, attempts: int, now: datetime) -> bool:
+    """Put a running job back to queued, only if nobody claimed it again since we looked.
+
+    Every claim bumps ``attempts``, so matching the attempts we saw is the optimistic lock.
+    """
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running", Job.attempts == attempts)
+        .values(status="queued", stage="requeued", progress=0.0, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def timings_since(session: AsyncSession, *, since: datetime, limit: int = 20_000):
+    """(kind, created_at, started_at, finished_at) of jobs that ran and finished since ``since``."""
+    query = (
+        select(Job.kind, Job.created_at, Job.started_at, Job.finished_at)
+        .where(Job.finished_at >= since, Job.started_at.is_not(None),
+               Job.stage.is_distinct_from("cached"))
+        .order_by(Job.finished_at.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
