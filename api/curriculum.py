@@ -29,7 +29,7 @@ async def import_curriculum(
 async def list_curriculum(
     request: Request, _: CurrentPrincipal, session: SessionDep,
     grade: int | None = Query(default=None, ge=0, le=12),
-    subject: str | None = Query(default=None, max_length=80),
+    subject: str | None = Query(default=None, max_length=80, pattern=r"^[^\x00]*$"),
 ):
     """Chapters, in order, of a grade (and subject)."""
 

@@ -7,7 +7,7 @@ import logging
 import redis.exceptions
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.errors import AppError
@@ -16,6 +16,17 @@ log = logging.getLogger("studyforge.api")
 
 # Documented on every endpoint so generated clients and fuzzers know the error bodies.
 ERROR_BODY = {"content": {"application/json": {"example": {"detail": "A message."}}}}
+
+
+_DATA_ERRORS = {"DataError"}
+
+
+def _asyncpg_data_error() -> type:
+    try:
+        from asyncpg.exceptions import DataError as AsyncpgDataError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return ()
+    return AsyncpgDataError
 
 
 def _detail(status: int, message: str, headers=None) -> JSONResponse:
@@ -45,6 +56,18 @@ def install(app: FastAPI) -> None:
         log.info("unstorable value: %s", exc.orig)
         return _detail(422, "A value in the request cannot be stored (out of range or not valid "
                             "text); nothing was saved.")
+
+    @app.exception_handler(DBAPIError)
+    async def driver_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # asyncpg's own data errors (e.g. a NUL byte in a parameter) arrive as a generic
+        # DBAPIError; they are still the request's fault.
+        cause = getattr(exc.orig, "__cause__", None) or exc.orig
+        if type(cause).__name__ in _DATA_ERRORS or isinstance(cause, _asyncpg_data_error()):
+            return await unstorable(request, exc)
+        if exc.connection_invalidated:
+            return await database_down(request, exc)
+        log.exception("database error", exc_info=exc)
+        return _detail(500, "Internal error: it has been logged.")
 
     for exc_type in (OperationalError, InterfaceError, PoolTimeout, ConnectionError, OSError):
         app.add_exception_handler(exc_type, database_down)
