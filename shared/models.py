@@ -1,13 +1,13 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from shared.ai.models import ModelRoute, PromptTemplate
+from shared.auth.models import User
 from shared.content.models import ContentBlock, Question
 from shared.curriculum.models import Chapter
 from shared.db import Base
 from shared.jobs.models import Job
 from shared.profiles.models import Profile
 from shared.progress.models import StudentProgress
-from shared.users.models import User
 
 __all__ = [
     "Base",

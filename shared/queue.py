@@ -77,3 +77,11 @@ async def after_commit(dispatcher: Dispatcher | None, pending: list[dramatiq.Mes
     """Send what the committed unit of work enqueued."""
     if dispatcher is not None and pending:
         await dispatcher.send(pending)
+
+
+async def send_now(dispatcher: Dispatcher, actor_name: str, *, queue_name: str = DEFAULT_QUEUE,
+                   **kwargs) -> None:
+    """Send a message outside any unit of work (the scheduler's periodic jobs)."""
+    with pending_scope() as pending:
+        enqueue(actor_name, queue_name=queue_name, **kwargs)
+        await dispatcher.send(pending)

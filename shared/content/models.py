@@ -26,7 +26,7 @@ class ContentBlock(Base):
     ai_model_used: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="approved")
     job_id: Mapped[str | None] = mapped_column(String(36), unique=True, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
 class Question(Base):
@@ -43,4 +43,4 @@ class Question(Base):
     options: Mapped[list | None] = mapped_column(JSONType, nullable=True)
     correct_answer: Mapped[dict] = mapped_column(JSONType)
     difficulty: Mapped[str] = mapped_column(String(16), default="medium")
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

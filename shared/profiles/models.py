@@ -19,4 +19,4 @@ class Profile(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     avatar_config: Mapped[dict] = mapped_column(JSONType, default=dict)
     current_grade: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

@@ -24,4 +24,4 @@ class StudentProgress(Base):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     attempted: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
-    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)

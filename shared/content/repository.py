@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.content.models import ContentBlock, Question
+
+
+async def blocks_for_chapter(
+    session: AsyncSession, chapter_id: int, *, statuses: Sequence[str] | None
+) -> list[ContentBlock]:
+    query = select(ContentBlock).where(ContentBlock.chapter_id == chapter_id)
+    if statuses is not None:
+        query = query.where(ContentBlock.status.in_(statuses))
+    return list(await session.scalars(query.order_by(ContentBlock.id)))
+
+
+async def questions_for_blocks(session: AsyncSession, block_ids: list[int]) -> list[Question]:
+    if not block_ids:
+        return []
+    query = select(Question).where(Question.content_block_id.in_(block_ids)).order_by(Question.id)
+    return list(await session.scalars(query))
+
+
+async def block_for_job(session: AsyncSession, job_id: str) -> ContentBlock | None:
+    return await session.scalar(select(ContentBlock).where(ContentBlock.job_id == job_id))
+
+
+async def add_block(session: AsyncSession, **fields) -> ContentBlock:
+    block = ContentBlock(**fields)
+    session.add(block)
+    await session.flush()
+    return block

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.curriculum.models import Chapter
+
+
+async def get(session: AsyncSession, chapter_id: int) -> Chapter | None:
+    return await session.get(Chapter, chapter_id)
+
+
+async def list_chapters(
+    session: AsyncSession, *, grade: int | None = None, subject: str | None = None
+) -> list[Chapter]:
+    query = select(Chapter).order_by(Chapter.grade, Chapter.subject, Chapter.order_index)
+    if grade is not None:
+        query = query.where(Chapter.grade == grade)
+    if subject is not None:
+        query = query.where(Chapter.subject == subject)
+    return list(await session.scalars(query))
+
+
+async def by_key(session: AsyncSession, grades: set[int]) -> dict[tuple[int, str, str], Chapter]:
+    """Existing chapters of these grades keyed by (grade, subject, chapter name)."""
+    rows = await session.scalars(select(Chapter).where(Chapter.grade.in_(grades)))
+    return {(c.grade, c.subject, c.chapter_name): c for c in rows}
+
+
+def add(session: AsyncSession, **fields) -> Chapter:
+    chapter = Chapter(**fields)
+    session.add(chapter)
+    return chapter

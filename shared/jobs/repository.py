@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.jobs.models import FINAL_STATUSES, Job
+
+
+async def get(session: AsyncSession, job_id: str) -> Job | None:
+    return await session.get(Job, job_id)
+
+
+async def add(session: AsyncSession, **fields) -> Job:
+    job = Job(**fields)
+    session.add(job)
+    await session.flush()
+    return job
+
+
+async def latest_succeeded_by_cache_key(session: AsyncSession, cache_key: str) -> Job | None:
+    query = (
+        select(Job)
+        .where(Job.cache_key == cache_key, Job.status == "succeeded")
+        .order_by(Job.finished_at.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> bool:
+    """Mark a job running unless it already finished; False if there is nothing to do.
+
+    A conditional UPDATE, so two deliveries of one message cannot both start it from a final
+    state.
+    """
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
+        .values(status="running", started_at=now, attempts=Job.attempts + 1, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def finish(session: AsyncSession, job_id: str, *, now: datetime, **values) -> bool:
+    """Move a job to a final state, only if it is not final yet (the exactly-once gate)."""
+    result = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
+        .values(finished_at=now, updated_at=now, **values)
+    )
+    return result.rowcount == 1
+
+
+async def set_progress(
+    session: AsyncSession, job_id: str, *, progress: float, stage: str, now: datetime
+) -> None:
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running")
+        .values(progress=progress, stage=stage, updated_at=now)
+    )
+
+
+async def stale_queued(session: AsyncSession, *, before: datetime, limit: int = 500) -> list[Job]:
+    query = (
+        select(Job)
+        .where(Job.status == "queued", Job.updated_at < before)
+        .order_by(Job.created_at)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))

@@ -1,0 +1,57 @@
+"""Per-event-loop resources for async actors: engine, sessions, Redis, the after-commit sender.
+
+Dramatiq runs async actors on one event loop thread per worker process; asyncpg connections
+and redis.asyncio clients belong to the loop that made them, so resources are made lazily on
+that loop and reused by every actor running there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.config import Settings, get_settings
+from shared.db import create_engine, session_factory
+from shared.queue import Dispatcher
+from shared.redis import async_client
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: object
+    dispatcher: Dispatcher
+
+
+_by_loop: dict[int, Resources] = {}
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> None:
+    """Use these settings instead of the environment's (``studyforge dev``, tests)."""
+    global _settings
+    _settings = settings
+
+
+def current() -> Resources:
+    loop_id = id(asyncio.get_running_loop())
+    res = _by_loop.get(loop_id)
+    if res is None:
+        settings = _settings or get_settings()
+        engine = create_engine(settings)
+        redis = async_client(settings)
+        res = Resources(settings, engine, session_factory(engine), redis,
+                        Dispatcher(redis, settings.broker_namespace))
+        _by_loop[loop_id] = res
+    return res
+
+
+async def close_all() -> None:
+    for res in list(_by_loop.values()):
+        await res.redis.aclose()
+        await res.engine.dispose()
+    _by_loop.clear()

@@ -1,0 +1,103 @@
+"""The life of one job in a worker: claim, report progress, finish exactly once.
+
+Every actor that runs a job goes through ``run_job``. The work's own writes and the move to
+``succeeded`` share one transaction guarded by a conditional UPDATE, so a redelivered message
+(a worker killed after commit but before ack, or two deliveries racing) never writes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import session_scope, utcnow
+from shared.jobs import repository
+from shared.jobs import service as jobs
+from shared.jobs.models import Job
+from workers.resources import Resources
+
+log = logging.getLogger("studyforge.worker")
+
+MAX_ATTEMPTS = 3
+
+
+class JobFailed(Exception):
+    """An expected failure that ends the job ``failed`` with a code and a message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class JobContext:
+    res: Resources
+    job_id: str
+
+    async def progress(self, value: float, stage: str) -> None:
+        """Record progress in its own short transaction and announce it."""
+        async with session_scope(self.res.sessions, self.res.dispatcher) as session:
+            await repository.set_progress(session, self.job_id, progress=value, stage=stage,
+                                          now=utcnow())
+        await _announce(self.res, self.job_id)
+
+
+Work = Callable[[AsyncSession, Job, JobContext], Awaitable[dict]]
+
+
+async def _announce(res: Resources, job_id: str) -> None:
+    async with res.sessions() as session:
+        job = await repository.get(session, job_id)
+        if job is not None:
+            await jobs.publish(res.redis, job)
+
+
+async def _fail(res: Resources, job_id: str, code: str, message: str) -> None:
+    async with session_scope(res.sessions, res.dispatcher) as session:
+        await repository.finish(session, job_id, now=utcnow(), status="failed",
+                                error={"code": code, "message": message})
+    await _announce(res, job_id)
+
+
+async def run_job(res: Resources, job_id: str, work: Work) -> None:
+    """Run ``work`` for a job unless it already finished; record the outcome."""
+    async with session_scope(res.sessions, res.dispatcher) as session:
+        job = await repository.get(session, job_id)
+        if job is None:
+            log.warning("job %s not found; dropping its message", job_id)
+            return
+        if job.attempts >= MAX_ATTEMPTS:
+            give_up = True
+        else:
+            give_up = False
+            if not await repository.claim(session, job_id, now=utcnow()):
+                log.info("job %s already final; nothing to do", job_id)
+                return
+    if give_up:
+        await _fail(res, job_id, "too_many_attempts",
+                    f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
+        return
+    await _announce(res, job_id)
+    ctx = JobContext(res, job_id)
+    try:
+        async with session_scope(res.sessions, res.dispatcher) as session:
+            job = await repository.get(session, job_id)
+            result = await work(session, job, ctx)
+            if not await repository.finish(session, job_id, now=utcnow(), status="succeeded",
+                                           progress=1.0, stage="saved", result=result):
+                # Someone else finished it meanwhile: roll back our writes.
+                raise _AlreadyFinished
+    except _AlreadyFinished:
+        log.info("job %s finished elsewhere; discarded a duplicate run", job_id)
+        return
+    except JobFailed as exc:
+        await _fail(res, job_id, exc.code, exc.message)
+        return
+    await _announce(res, job_id)
+
+
+class _AlreadyFinished(Exception):
+    pass
