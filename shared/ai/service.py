@@ -154,3 +154,14 @@ async def load_config(session: AsyncSession, settings: Settings) -> AIConfig:
 async def announce_change(redis) -> None:
     """Tell every worker to reload routes and templates before its next job (after commit)."""
     await redis.incr(CONFIG_VERSION_KEY)
+
+
+def default_config(settings: Settings) -> AIConfig:
+    """Routes and templates as a fresh install has them, without reading the database."""
+    return AIConfig(
+        routes={
+            task: RouteOut(task=task, chain=default_chain(task, settings), source="default")
+            for task in TASKS
+        },
+        templates={task: _default_template(task) for task in TASKS},
+    )
