@@ -33,9 +33,8 @@ def check(task: str, template: str) -> set[str]:
     unknown = names - TEMPLATE_VARIABLES[task]
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in sorted(TEMPLATE_VARIABLES[task]))
-        raise ValueError(
-            f"unknown placeholder(s) {sorted(unknown)} for task {task!r}; allowed: {allowed}"
-        )
+        named = ", ".join("{" + name + "}" for name in sorted(unknown))
+        raise ValueError(f"unknown placeholder(s) {named} for task {task!r}; allowed: {allowed}")
     return names
 
 
