@@ -63,3 +63,47 @@ def pg_url():
     upgrade(Settings(database_url=url, environment="development"))
     yield url
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# ---------------------------------------------------------------------------------------------
+# The API on real PostgreSQL + Redis, in-process over ASGI.
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def settings(pg_url, redis_url, tmp_path_factory):
+    from shared.config import Settings
+
+    return Settings(
+        environment="test", database_url=pg_url, redis_url=redis_url, jwt_secret=TEST_SECRET,
+        data_dir=str(tmp_path_factory.mktemp("data")),
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings):
+    from api.app import create_app
+
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def client(app):
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+async def api(client, settings):
+    """A small driver for the API: accounts, tokens and a sample curriculum."""
+    from tests.driver import ApiDriver
+
+    driver = ApiDriver(client, settings)
+    await driver.bootstrap()
+    return driver

@@ -1,0 +1,100 @@
+"""POST /generations (row + after-commit enqueue) beside a bare FastAPI endpoint, same run.
+
+Usage: uv run python bench/http_enqueue.py [--rounds 3] [--seconds 10] [--connections 64]
+
+Both servers run as one uvicorn process (uvloop + httptools) on this machine; wrk (Debian's
+package) drives each in turn, alternating, and the medians are reported with their ratio. No
+worker runs, so the figure is the API's cost alone: validate, read the chapter, look up the
+cache, insert the job, commit, and push the Dramatiq message to Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+
+import httpx
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+
+from bench.common import bench_database, machine, median, server, wrk  # noqa: E402
+
+REDIS_DB = 14
+
+
+async def seed(url: str) -> tuple[str, int]:
+    """An account, a child and the sample curriculum; returns (student token, chapter id)."""
+    from shared.auth import service as auth
+    from shared.auth.tokens import Principal, issue
+    from shared.config import Settings
+    from shared.curriculum import service as curriculum
+    from shared.db import create_engine, session_factory, session_scope
+    from shared.profiles import repository as profiles
+
+    settings = Settings(database_url=url, environment="development")
+    engine = create_engine(settings)
+    async with session_scope(session_factory(engine), None) as session:
+        user = await auth.register(session, email="bench@example.org", password="bench-password")
+        child = await profiles.add(session, parent_id=user.id, display_name="B", current_grade=4)
+        await curriculum.import_curriculum(session, curriculum.load_file(curriculum.SAMPLE_CURRICULUM))
+        principal = Principal(user_id=user.id, role="student", profile_id=child.id)
+    await engine.dispose()
+    token, _ = issue(settings, principal)
+    return token, 15
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    opts = parser.parse_args()
+
+    import redis
+
+    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    redis.Redis.from_url(redis_url).flushdb()
+    with bench_database() as db_url:
+        token, chapter_id = asyncio.run(seed(db_url))
+        env = {**os.environ, "STUDYFORGE_DATABASE_URL": db_url, "STUDYFORGE_REDIS_URL": redis_url,
+               "STUDYFORGE_ENVIRONMENT": "development"}
+        uvicorn = [sys.executable, "-m", "uvicorn", "--no-access-log", "--log-level", "warning",
+                   "--loop", "uvloop", "--http", "httptools"]
+        body = json.dumps({"kind": "explanation", "chapter_id": chapter_id, "analogy": "pizza",
+                           "force": True})
+        results = {"bare GET /hello": [], "bare POST /hello (JSON body)": [],
+                   "POST /api/v1/generations": []}
+        with server([*uvicorn, "--port", "8101", "bench.bare_app:app"], env, 8101), \
+             server([sys.executable, "-m", "studyforge", "serve", "--port", "8102"], env, 8102):
+            headers = {"Authorization": f"Bearer {token}"}
+            r = httpx.post("http://127.0.0.1:8102/api/v1/generations", content=body,
+                           headers={**headers, "content-type": "application/json"})
+            assert r.status_code == 202, r.text
+            for _ in range(opts.rounds):
+                kw = {"seconds": opts.seconds, "connections": opts.connections}
+                results["bare GET /hello"].append(wrk("http://127.0.0.1:8101/hello", **kw))
+                results["bare POST /hello (JSON body)"].append(
+                    wrk("http://127.0.0.1:8101/hello", body=body, **kw))
+                results["POST /api/v1/generations"].append(
+                    wrk("http://127.0.0.1:8102/api/v1/generations", body=body, headers=headers, **kw))
+        queued = redis.Redis.from_url(redis_url).llen("dramatiq:default")
+    redis.Redis.from_url(redis_url).flushdb()
+
+    base = median([r["rps"] for r in results["bare POST /hello (JSON body)"]])
+    print(f"machine: {machine()}")
+    print(f"wrk -t2 -c{opts.connections} -d{opts.seconds}s, {opts.rounds} alternating rounds, medians\n")
+    print("| endpoint | req/s | p50 ms | p99 ms | vs bare POST | non-2xx |")
+    print("|---|---|---|---|---|---|")
+    for name, runs in results.items():
+        rps = median([r["rps"] for r in runs])
+        print(f"| {name} | {rps:,.0f} | {median([r['p50'] for r in runs]):.1f} | "
+              f"{median([r['p99'] for r in runs]):.1f} | {rps / base:.2f} | "
+              f"{sum(r['non2xx'] for r in runs)} |")
+    print(f"\nmessages left in dramatiq:default (one per accepted request): {queued:,}")
+
+
+if __name__ == "__main__":
+    main()

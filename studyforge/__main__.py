@@ -1,0 +1,3 @@
+from studyforge.cli import app
+
+app(prog_name="studyforge")
