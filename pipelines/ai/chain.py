@@ -92,7 +92,7 @@ async def run_task(
     *,
     redis,
     settings: Settings,
-    sessions=None,
+    db=None,
     config: AIConfig | None = None,
     route: list[RouteLink] | None = None,
     job_id: str | None = None,
@@ -100,12 +100,13 @@ async def run_task(
     """Answer ``task`` for ``variables`` through its route; raises ``ChainFailed``.
 
     Routes and templates come from ``config`` if given, else from the database through
-    ``sessions`` (an async_sessionmaker), cached briefly. ``route`` overrides the chain.
+    ``db`` (an async_sessionmaker, or an open AsyncSession), cached briefly. ``route``
+    overrides the chain.
     """
     if task not in TASKS:
         raise ValueError(f"unknown AI task {task!r}")
     if config is None:
-        config = await ai_config.current(sessions=sessions, redis=redis, settings=settings)
+        config = await ai_config.current(db=db, redis=redis, settings=settings)
     links = list(route) if route is not None else list(config.routes[task].chain)
     template = config.templates[task]
     run = _Run(

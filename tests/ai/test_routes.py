@@ -44,7 +44,7 @@ async def test_migration_seeds_the_seed_templates_as_version_1(sessions):
 
 async def test_route_change_applies_to_the_next_call(db_settings, sessions, fake_llm, redis):
     first = await run_task("explanation", EXPLAIN, redis=redis, settings=db_settings,
-                           sessions=sessions)
+                           db=sessions)
     assert first.model == "gemini/gemini-2.5-flash"  # the seed's default: Gemini first
 
     async with sessions() as session:
@@ -57,7 +57,7 @@ async def test_route_change_applies_to_the_next_call(db_settings, sessions, fake
     await service.announce_change(redis)
 
     second = await run_task("explanation", EXPLAIN, redis=redis, settings=db_settings,
-                            sessions=sessions)
+                            db=sessions)
     assert second.model == "ollama/llama3.2"
     assert fake_llm.requests[-1]["body"]["options"] == {"temperature": 0.2}
 
@@ -69,7 +69,7 @@ async def test_route_change_applies_to_the_next_call(db_settings, sessions, fake
         await session.commit()
     await service.announce_change(redis)
     third = await run_task("explanation", EXPLAIN, redis=redis, settings=db_settings,
-                           sessions=sessions)
+                           db=sessions)
     assert third.model == "gemini/gemini-2.5-flash"
 
 
@@ -85,7 +85,7 @@ async def test_new_template_version_is_used_and_recorded(db_settings, sessions, 
     await service.announce_change(redis)
 
     result = await run_task("explanation", EXPLAIN, redis=redis, settings=db_settings,
-                            sessions=sessions, job_id="job-t")
+                            db=sessions, job_id="job-t")
     assert result.template_version == 2
     body = fake_llm.requests[-1]["body"]
     assert body["contents"][0]["parts"][0]["text"] == (
