@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import auth, curriculum, errors, generations, health, jobs, profiles
+from api import ai, auth, curriculum, errors, generations, health, jobs, profiles
 from api.metrics import MetricsMiddleware
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs):
+    for module in (auth, profiles, curriculum, generations, jobs, ai):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

@@ -68,11 +68,12 @@ def default_chain(task: str, settings: Settings) -> list[RouteLink]:
 
 
 def describe_configuration(settings: Settings) -> str:
-    """One line for start-up logs: which providers the default routes will use."""
+    """One line for start-up output: which providers the default routes use."""
     providers = configured_providers(settings)
     if providers == ["offline"]:
-        return "AI providers: offline only (no API key or Ollama host configured)"
-    return "AI providers: " + " -> ".join(providers)
+        return ("offline generator only (built-in, deterministic): no provider configured; set "
+                "STUDYFORGE_GEMINI_API_KEY, STUDYFORGE_OPENAI_API_KEY or STUDYFORGE_OLLAMA_HOST")
+    return " -> ".join(providers) + " (default routes; admins can reroute each task)"
 
 
 # (system, template) per task; version 1 of each, also written by migration 0002.

@@ -42,7 +42,7 @@ def make_settings(fake_llm, redis_url):  # noqa: F811
 
 
 @pytest.fixture
-def settings(make_settings) -> Settings:
+def ai_settings(make_settings) -> Settings:
     return make_settings()
 
 

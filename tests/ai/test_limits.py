@@ -13,11 +13,11 @@ from tests.ai.helpers import EXPLAIN, chain
 
 
 async def test_in_flight_cap_is_respected(make_settings, fake_llm, redis):
-    settings = make_settings(ai_max_in_flight={"openai": 2})
+    ai_settings = make_settings(ai_max_in_flight={"openai": 2})
     fake_llm.set_latency(0.2)
-    config = default_config(settings)
+    config = default_config(ai_settings)
     results = await asyncio.gather(*[
-        run_task("explanation", EXPLAIN, redis=redis, settings=settings, config=config,
+        run_task("explanation", EXPLAIN, redis=redis, settings=ai_settings, config=config,
                  route=chain(("openai", "capped")))
         for _ in range(6)
     ])

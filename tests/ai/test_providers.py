@@ -28,11 +28,11 @@ def _schema_sent(api: str, body: dict) -> dict:
 
 
 @pytest.mark.parametrize(("api", "model"), CASES)
-async def test_structured_output_through_each_sdk(api, model, fake_llm, settings, redis):
+async def test_structured_output_through_each_sdk(api, model, fake_llm, ai_settings, redis):
     fake_llm.script(api, _ok(GOOD_EXPLANATION, usage=(321, 123)))
     result = await run_task(
-        "explanation", EXPLAIN, redis=redis, settings=settings,
-        config=default_config(settings), route=chain((api, model)), job_id="job-1",
+        "explanation", EXPLAIN, redis=redis, settings=ai_settings,
+        config=default_config(ai_settings), route=chain((api, model)), job_id="job-1",
     )
     assert result.data == GOOD_EXPLANATION
     assert (result.provider, result.model) == (api, f"{api}/{model}")
@@ -58,18 +58,18 @@ async def test_structured_output_through_each_sdk(api, model, fake_llm, settings
         assert result.cost_usd == record["cost"]
 
 
-async def test_unpriced_model_records_unknown_cost(fake_llm, settings, redis):
+async def test_unpriced_model_records_unknown_cost(fake_llm, ai_settings, redis):
     result = await run_task(
-        "explanation", EXPLAIN, redis=redis, settings=settings,
-        config=default_config(settings), route=chain(("openai", "my-finetune-xyz")),
+        "explanation", EXPLAIN, redis=redis, settings=ai_settings,
+        config=default_config(ai_settings), route=chain(("openai", "my-finetune-xyz")),
     )
     [record] = await history(redis)
     assert record["input_tokens"] == 120 and record["cost"] is None
     assert result.cost_usd is None
 
 
-async def test_offline_answers_every_task_labelled_and_free(settings, redis):
-    config = default_config(settings)
+async def test_offline_answers_every_task_labelled_and_free(ai_settings, redis):
+    config = default_config(ai_settings)
     variables = {
         "explanation": EXPLAIN,
         "questions": {**EXPLAIN, "topics": ["Halves", "Quarters"], "count": 4},
@@ -78,7 +78,7 @@ async def test_offline_answers_every_task_labelled_and_free(settings, redis):
                     "reference_answer": "A fraction is a part of a whole."},
     }
     for task, values in variables.items():
-        result = await run_task(task, values, redis=redis, settings=settings, config=config,
+        result = await run_task(task, values, redis=redis, settings=ai_settings, config=config,
                                 route=chain(("offline", "template-v1")))
         assert result.model == "offline/template-v1"
         assert result.cost_usd == 0.0
