@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Stores. Empty means "embedded default" (SQLite file / in-process fakeredis) for `dev`.
     database_url: str = ""
     redis_url: str = ""
+    redis_max_connections: int = 512  # per async client (process and event loop)
     data_dir: str = "var/data"
     sqlite_path: str = "var/studyforge.sqlite3"
 
@@ -61,8 +62,11 @@ class Settings(BaseSettings):
     openai_timeout_seconds: float = 60.0
     gemini_timeout_seconds: float = 60.0
     ollama_timeout_seconds: float = 120.0
-    # Connections per provider client; httpx's default of 100 would cap calls in flight.
-    ai_http_max_connections: int = 1000
+    # Connections per provider (httpx's default of 100 would cap calls in flight), spread over
+    # several clients: a client's pool scans all its connections on every request event, so
+    # one pool of hundreds costs milliseconds of CPU per call (docs/benchmarks.md).
+    ai_http_max_connections: int = 1024
+    ai_http_client_shards: int = 8
     ai_max_attempts: int = 3  # per link, first try included; only transient errors retry
     ai_backoff_initial_seconds: float = 0.5
     ai_backoff_max_seconds: float = 10.0

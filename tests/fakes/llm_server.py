@@ -392,7 +392,7 @@ async def _send(send, status: int, body: bytes, headers: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="0 = any free port (printed)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per reply")
     parser.add_argument("--fail", action="append", default=[], metavar="API:STATUS",
                         help="answer every request to API with STATUS (e.g. gemini:503)")

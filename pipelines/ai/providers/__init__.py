@@ -43,6 +43,7 @@ def _settings_key(settings: Settings) -> tuple:
         settings.gemini_api_key, settings.gemini_base_url, settings.gemini_api_version,
         settings.gemini_timeout_seconds, settings.ollama_host, settings.ollama_timeout_seconds,
         settings.offline_latency_ms, settings.ai_http_max_connections,
+        settings.ai_http_client_shards,
     )
 
 

@@ -9,8 +9,10 @@ same link again could help (``transient``) and how long the provider asked us to
 from __future__ import annotations
 
 import email.utils
+import itertools
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +121,16 @@ def parse_retry_after(headers) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, parsed.timestamp() - time.time())
+
+
+class Sharded:
+    """Round-robin over a few SDK clients, each with a slice of the connection budget."""
+
+    def __init__(self, settings, build: Callable[[int], object]) -> None:
+        shards = max(1, settings.ai_http_client_shards)
+        per_shard = max(1, settings.ai_http_max_connections // shards)
+        self.clients = [build(per_shard) for _ in range(shards)]
+        self.next = itertools.cycle(self.clients).__next__
 
 
 class Provider(ABC):

@@ -3,12 +3,15 @@
 Quirks handled here: the SDK has no default timeout and takes timeouts in *milliseconds*; it
 defaults to API version ``v1`` (we pin ``settings.gemini_api_version``); its ``.parsed`` is
 silently ``None`` when a reply does not fit the schema, so we validate ``.text`` ourselves;
-without ``retry_options`` it may retry on its own, so we set one attempt.
+without ``retry_options`` it may retry on its own, so we set one attempt. We hand it an
+``httpx2`` client: httpx/httpcore's pool scans every connection on each request event, which
+cost ~18 ms of CPU per call at 256 calls in flight here, against ~5 ms with httpx2.
 """
 
 from __future__ import annotations
 
 import httpx
+import httpx2
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -19,6 +22,7 @@ from pipelines.ai.providers.base import (
     ProviderReply,
     ProviderRequest,
     SchemaError,
+    Sharded,
     TransientError,
     http_error,
 )
@@ -35,21 +39,27 @@ class GeminiProvider(Provider):
     def __init__(self, settings: Settings) -> None:
         if not settings.gemini_api_key:
             raise PermanentError("gemini is not configured: set STUDYFORGE_GEMINI_API_KEY")
-        limits = httpx.Limits(
-            max_connections=settings.ai_http_max_connections,
-            max_keepalive_connections=settings.ai_http_max_connections,
-        )
-        self._http = httpx.AsyncClient(limits=limits, timeout=settings.gemini_timeout_seconds)
-        self.client = genai.Client(
-            api_key=settings.gemini_api_key,
-            http_options=types.HttpOptions(
-                base_url=settings.gemini_base_url or None,
-                api_version=settings.gemini_api_version,
-                timeout=int(settings.gemini_timeout_seconds * 1000),
-                retry_options=types.HttpRetryOptions(attempts=1),
-                httpx_async_client=self._http,
-            ),
-        )
+        self._http: list[httpx2.AsyncClient] = []
+
+        def build(connections: int) -> genai.Client:
+            http = httpx2.AsyncClient(
+                limits=httpx2.Limits(max_connections=connections,
+                                     max_keepalive_connections=connections),
+                timeout=settings.gemini_timeout_seconds,
+            )
+            self._http.append(http)
+            return genai.Client(
+                api_key=settings.gemini_api_key,
+                http_options=types.HttpOptions(
+                    base_url=settings.gemini_base_url or None,
+                    api_version=settings.gemini_api_version,
+                    timeout=int(settings.gemini_timeout_seconds * 1000),
+                    retry_options=types.HttpRetryOptions(attempts=1),
+                    httpx_async_client=http,
+                ),
+            )
+
+        self.clients = Sharded(settings, build)
 
     async def generate(self, request: ProviderRequest) -> ProviderReply:
         params = request.params
@@ -64,7 +74,7 @@ class GeminiProvider(Provider):
             http_options=types.HttpOptions(timeout=max(1, int(request.timeout * 1000))),
         )
         try:
-            response = await self.client.aio.models.generate_content(
+            response = await self.clients.next().aio.models.generate_content(
                 model=request.model, contents=request.prompt, config=config
             )
         except genai_errors.APIError as exc:
@@ -72,9 +82,9 @@ class GeminiProvider(Provider):
             raise http_error(
                 exc.code or 0, exc.message or str(exc), headers=headers, raw=str(exc.details)
             ) from exc
-        except httpx.TimeoutException as exc:
+        except (httpx2.TimeoutException, httpx.TimeoutException) as exc:
             raise TransientError(f"timed out after {request.timeout:.1f}s") from exc
-        except httpx.TransportError as exc:
+        except (httpx2.TransportError, httpx.TransportError) as exc:
             raise TransientError(f"connection failed: {exc!r}") from exc
         except ValueError as exc:
             # A 200 whose body is not JSON: the server (or a proxy) misbehaved.
@@ -95,4 +105,5 @@ class GeminiProvider(Provider):
         )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for http in self._http:
+            await http.aclose()

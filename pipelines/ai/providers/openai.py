@@ -16,6 +16,7 @@ from pipelines.ai.providers.base import (
     ProviderReply,
     ProviderRequest,
     SchemaError,
+    Sharded,
     TransientError,
     http_error,
 )
@@ -29,17 +30,19 @@ class OpenAIProvider(Provider):
     def __init__(self, settings: Settings) -> None:
         if not settings.openai_api_key:
             raise PermanentError("openai is not configured: set STUDYFORGE_OPENAI_API_KEY")
-        limits = httpx2.Limits(
-            max_connections=settings.ai_http_max_connections,
-            max_keepalive_connections=settings.ai_http_max_connections,
-        )
-        self.client = openai.AsyncOpenAI(
-            api_key=settings.openai_api_key,
-            base_url=settings.openai_base_url or None,
-            timeout=httpx2.Timeout(settings.openai_timeout_seconds, connect=5.0),
-            max_retries=0,
-            http_client=openai.DefaultAsyncHttpxClient(limits=limits),
-        )
+
+        def build(connections: int) -> openai.AsyncOpenAI:
+            limits = httpx2.Limits(max_connections=connections,
+                                   max_keepalive_connections=connections)
+            return openai.AsyncOpenAI(
+                api_key=settings.openai_api_key,
+                base_url=settings.openai_base_url or None,
+                timeout=httpx2.Timeout(settings.openai_timeout_seconds, connect=5.0),
+                max_retries=0,
+                http_client=openai.DefaultAsyncHttpxClient(limits=limits),
+            )
+
+        self.clients = Sharded(settings, build)
 
     async def generate(self, request: ProviderRequest) -> ProviderReply:
         params = request.params
@@ -52,18 +55,20 @@ class OpenAIProvider(Provider):
         if request.system:
             messages.insert(0, {"role": "system", "content": request.system})
         try:
-            completion = await self.client.chat.completions.create(
+            completion = await self.clients.next().chat.completions.create(
                 model=request.model,
                 messages=messages,
-                response_format={
+                timeout=request.timeout,
+                # Sent as is: passed as ``response_format`` the SDK walks the whole schema
+                # through its type transformer, ~2.5 ms of CPU per call measured here.
+                extra_body={"response_format": {
                     "type": "json_schema",
                     "json_schema": {
                         "name": request.schema_name,
                         "schema": request.schema,
                         "strict": True,
                     },
-                },
-                timeout=request.timeout,
+                }},
                 **extra,
             )
         except openai.APITimeoutError as exc:
@@ -95,4 +100,5 @@ class OpenAIProvider(Provider):
         )
 
     async def aclose(self) -> None:
-        await self.client.close()
+        for client in self.clients.clients:
+            await client.close()
