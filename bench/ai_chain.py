@@ -56,17 +56,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(root_pid: int) -> float:
-    """Resident memory of the largest process in ``root_pid``'s tree (the worker process)."""
+def tree(root_pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    best, todo = 0.0, [root_pid]
+    found, todo = [], [root_pid]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time used so far by ``root_pid`` and its children."""
+    total = 0.0
+    for pid in tree(root_pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def rss_mb(root_pid: int) -> float:
+    """Resident memory of the largest process in ``root_pid``'s tree (the worker process)."""
+    best = 0.0
+    for pid in tree(root_pid):
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -132,7 +149,6 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
     from shared.jobs import service as jobs
     from shared.jobs.models import Job
 
-    fake.reset()
     batch = uuid.uuid4().hex
     async with session_scope(sessions, dispatcher) as session:
         for i in range(n):
@@ -141,6 +157,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
                                        "topic": f"topic {batch} {i}", "analogy": "pizza",
                                        "grade": 4})
     started = time.monotonic()  # the commit above sent all n messages
+    cpu_before = cpu_seconds(worker_pid)
     peak_rss, done = 0.0, 0
     query = select(func.count()).select_from(Job).where(
         Job.status.in_(("succeeded", "failed")), Job.payload["topic"].as_string().like(
@@ -153,6 +170,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
         if time.monotonic() - started > 300:
             raise RuntimeError(f"only {done}/{n} jobs finished in 300 s")
     drain = time.monotonic() - started
+    worker_cpu = cpu_seconds(worker_pid) - cpu_before
     async with sessions() as session:
         failed = await session.scalar(select(func.count()).select_from(Job).where(
             Job.status == "failed", Job.payload["topic"].as_string().like(f"topic {batch} %")))
@@ -161,6 +179,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
                 Job.payload["topic"].as_string().like(f"topic {batch} %")))).all())
     stats = fake.stats()
     return {"drain": drain, "failed": failed, "in_flight": stats["max_in_flight"],
+            "cpu_ms_per_job": 1000 * worker_cpu / n,
             "rss": peak_rss, "calls": stats["calls"], "models": dict(models)}
 
 
@@ -230,6 +249,7 @@ async def _main(opts, db_url: str) -> None:
                                                     worker.pid, fake, dispatcher)
                         results[name].append(result)
                         print(f"round {round_no + 1} {name}: {result['drain']:.2f} s, "
+                              f"worker CPU {result['cpu_ms_per_job']:.1f} ms/job, "
                               f"in flight {result['in_flight']}, RSS {result['rss']:.0f} MB, "
                               f"failed {result['failed']}, calls {result['calls']}, "
                               f"models {result['models']}", flush=True)
@@ -243,12 +263,14 @@ async def _main(opts, db_url: str) -> None:
 
     print(f"\n{opts.jobs} jobs, 1 worker process x {opts.threads} threads, provider latency "
           f"{opts.latency} s, {opts.rounds} rounds; {machine()}")
-    print("| scenario | drain (median) | vs baseline | in flight (peak) | worker RSS (peak) |")
-    print("|---|---|---|---|---|")
+    print("| scenario | drain (median) | vs baseline | worker CPU per job (median) "
+          "| in flight (peak) | worker RSS (peak) |")
+    print("|---|---|---|---|---|---|")
     base = median([r["drain"] for r in results[next(iter(results))]])
     for name, runs in results.items():
         drain = median([r["drain"] for r in runs])
-        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | "
+        cpu = median([r["cpu_ms_per_job"] for r in runs])
+        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {cpu:.1f} ms | "
               f"{max(r['in_flight'] for r in runs)} | {max(r['rss'] for r in runs):.0f} MB |")
 
 

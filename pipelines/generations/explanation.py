@@ -49,7 +49,8 @@ async def generate(
                                 db=sessions, job_id=job.id)
     except ChainFailed as exc:
         raise GenerationFailed(exc.code, exc.message) from None
-    await progress(0.8, "saving")
+    # No "saving" progress step: the write and the final status commit together right here,
+    # and each progress step costs two transactions and a publish on a busy worker.
     block = await content.add_block(
         session, chapter_id=chapter_id, type="explanation", content_json=answer.data,
         ai_model_used=answer.model, status="approved", job_id=job.id,
