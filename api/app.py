@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import ai, auth, curriculum, errors, generations, health, jobs, profiles
 from api.metrics import MetricsMiddleware
+from shared.cache import ReadCache
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
 from shared.queue import Dispatcher
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         app.state.sessions = session_factory(engine)
         app.state.redis = async_client(settings)
         app.state.dispatcher = Dispatcher(app.state.redis, settings.broker_namespace)
+        app.state.cache = ReadCache(app.state.redis, enabled=settings.read_cache)
         try:
             if extra_lifespan is None:
                 yield

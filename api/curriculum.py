@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import TypeAdapter
 
+from api.caching import cached_json
 from api.deps import CurrentPrincipal, SessionDep, StaffPrincipal
 from api.errors import ERROR_BODY
+from shared import cache
 from shared.content import service as content
 from shared.content.schemas import ChapterDetail
 from shared.curriculum import repository, service
 from shared.curriculum.schemas import ChapterOut, CurriculumImport, ImportResult
 
 router = APIRouter(tags=["curriculum"], responses={401: ERROR_BODY})
+_chapters = TypeAdapter(list[ChapterOut])
 
 
 @router.post("/curriculum/import", response_model=ImportResult,
@@ -23,16 +27,27 @@ async def import_curriculum(
 
 @router.get("/curriculum", response_model=list[ChapterOut], responses={422: ERROR_BODY})
 async def list_curriculum(
-    _: CurrentPrincipal, session: SessionDep,
+    request: Request, _: CurrentPrincipal, session: SessionDep,
     grade: int | None = Query(default=None, ge=0, le=12),
     subject: str | None = Query(default=None, max_length=80),
-) -> list[ChapterOut]:
+):
     """Chapters, in order, of a grade (and subject)."""
-    rows = await repository.list_chapters(session, grade=grade, subject=subject)
-    return [ChapterOut.model_validate(c) for c in rows]
+
+    async def load() -> bytes:
+        rows = await repository.list_chapters(session, grade=grade, subject=subject)
+        return _chapters.dump_json([ChapterOut.model_validate(c) for c in rows])
+
+    return await cached_json(request, cache.CURRICULUM, f"{grade}|{subject}", load)
 
 
 @router.get("/chapters/{chapter_id}", response_model=ChapterDetail, responses={404: ERROR_BODY})
-async def chapter(chapter_id: int, principal: CurrentPrincipal, session: SessionDep):
+async def chapter(chapter_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep):
     """A chapter with its content; students and parents see approved content only."""
-    return await content.chapter_detail(session, principal, chapter_id)
+
+    async def load() -> bytes:
+        detail = await content.chapter_detail(session, principal, chapter_id)
+        return detail.model_dump_json().encode()
+
+    # Staff see every review state and the answers; everyone else the approved view.
+    audience = "staff" if principal.is_staff else "learner"
+    return await cached_json(request, cache.chapter_key(chapter_id), audience, load)

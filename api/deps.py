@@ -18,6 +18,7 @@ from shared.auth.tokens import Principal, verify
 from shared.config import Settings
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
+from shared.limits import take_request
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -41,8 +42,11 @@ async def get_principal(
 ) -> Principal:
     if not token:
         raise Unauthorized()
-    principal = verify(request.app.state.settings, token)
+    settings = request.app.state.settings
+    principal = verify(settings, token)
     request.state.principal = principal
+    await take_request(request.app.state.redis, principal.user_id, settings.request_rate_limit,
+                       settings.request_rate_window_seconds)
     return principal
 
 

@@ -56,9 +56,10 @@ def bench_database():
 @contextlib.contextmanager
 def server(args: list[str], env: dict[str, str], port: int):
     """Run a server command until its /healthz-or-given path answers."""
-    log = tempfile.NamedTemporaryFile(prefix="bench-", suffix=".log", delete=False)
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    log = Path(tempfile.mkdtemp(prefix="bench-")) / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -66,7 +67,7 @@ def server(args: list[str], env: dict[str, str], port: int):
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"server {args} did not start; log: {log.name}")
+                raise RuntimeError(f"server {args} did not start; log: {log}")
             time.sleep(0.2)
         yield proc
     finally:
@@ -89,10 +90,9 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 64, body: str | None 
     script = None
     if body is not None:
         hdrs = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items())
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(WRK_POST.format(body=body, headers=hdrs))
-        script.close()
-        args[1:1] = ["-s", script.name]
+        script = Path(tempfile.mkdtemp(prefix="wrk-")) / "post.lua"
+        script.write_text(WRK_POST.format(body=body, headers=hdrs))
+        args[1:1] = ["-s", str(script)]
     elif headers:
         for k, v in headers.items():
             args[1:1] = ["-H", f"{k}: {v}"]

@@ -93,7 +93,8 @@ def main() -> None:
         print(f"| {name} | {rps:,.0f} | {median([r['p50'] for r in runs]):.1f} | "
               f"{median([r['p99'] for r in runs]):.1f} | {rps / base:.2f} | "
               f"{sum(r['non2xx'] for r in runs)} |")
-    print(f"\nmessages left in dramatiq:default (one per accepted request): {queued:,}")
+    accepted = 1 + sum(r["requests"] for r in results["POST /api/v1/generations"])
+    print(f"\nmessages in dramatiq:default: {queued:,}; requests wrk completed (+1 warm-up): {accepted:,}")
 
 
 if __name__ == "__main__":

@@ -41,9 +41,13 @@ class Settings(BaseSettings):
     login_max_failures: int = 10
     login_window_seconds: int = 900
 
-    # Limits (issue "hot paths" fills these in; 0 = no limit)
+    # Limits (0 = no limit): generation requests per child per day (a parent may set a lower
+    # one per child), and requests per minute per account.
     daily_generation_limit: int = 0
     request_rate_limit: int = 0
+    request_rate_window_seconds: int = 60
+    # The Redis read cache in front of PostgreSQL (curriculum, chapters).
+    read_cache: bool = True
 
     # AI providers. The SDKs' own variables are honoured as fallbacks (see _sdk_fallbacks).
     openai_api_key: str = ""

@@ -1,5 +1,8 @@
 """Enqueue after commit: jobs are buffered per unit of work and sent only once it commits.
 
+The same buffer carries other after-commit effects (``on_commit``), such as read-cache
+invalidations, which must not run before the data they announce is visible.
+
 Services call ``enqueue("generation.generate", job_id=...)`` by actor *name*, so the core never
 imports the workers. The buffer lives in a context variable opened by the request dependency
 or ``session_scope``; on commit ``Dispatcher.send`` writes the messages the way Dramatiq's
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 
 import dramatiq
 
-_pending: ContextVar[list[dramatiq.Message] | None] = ContextVar("studyforge_pending", default=None)
+_pending: ContextVar[list | None] = ContextVar("studyforge_pending", default=None)
 
 DEFAULT_QUEUE = "default"
 
@@ -39,10 +42,18 @@ def enqueue(actor_name: str, *, queue_name: str = DEFAULT_QUEUE, **kwargs) -> dr
     return message
 
 
+def on_commit(effect) -> None:
+    """Run ``await effect(redis)`` after the surrounding unit of work commits (never on rollback)."""
+    pending = _pending.get()
+    if pending is None:
+        raise RuntimeError("on_commit() needs an open unit of work (request or session_scope)")
+    pending.append(effect)
+
+
 @contextmanager
-def pending_scope() -> Iterator[list[dramatiq.Message]]:
+def pending_scope() -> Iterator[list]:
     """Open a buffer for the messages enqueued during one unit of work."""
-    pending: list[dramatiq.Message] = []
+    pending: list = []
     token = _pending.set(pending)
     try:
         yield pending
@@ -50,7 +61,7 @@ def pending_scope() -> Iterator[list[dramatiq.Message]]:
         _pending.reset(token)
 
 
-def discard_pending(pending: list[dramatiq.Message]) -> None:
+def discard_pending(pending: list) -> None:
     pending.clear()
 
 
@@ -61,20 +72,27 @@ class Dispatcher:
     redis: object  # redis.asyncio.Redis or fakeredis' async client
     namespace: str = "dramatiq"
 
-    async def send(self, messages: list[dramatiq.Message]) -> None:
-        if not messages:
-            return
+    async def send(self, pending: list) -> None:
+        """Send the buffered messages in one pipeline, then run the other effects."""
+        messages = [m for m in pending if isinstance(m, dramatiq.Message)]
+        effects = [e for e in pending if not isinstance(e, dramatiq.Message)]
+        pending.clear()
+        if messages:
+            await self._push(messages)
+        for effect in effects:
+            await effect(self.redis)
+
+    async def _push(self, messages: list[dramatiq.Message]) -> None:
         pipe = self.redis.pipeline(transaction=False)
         for message in messages:
             key = f"{self.namespace}:{message.queue_name}"
             pipe.hset(f"{key}.msgs", message.options["redis_message_id"], message.encode())
             pipe.rpush(key, message.options["redis_message_id"])
         await pipe.execute()
-        messages.clear()
 
 
-async def after_commit(dispatcher: Dispatcher | None, pending: list[dramatiq.Message]) -> None:
-    """Send what the committed unit of work enqueued."""
+async def after_commit(dispatcher: Dispatcher | None, pending: list) -> None:
+    """Send what the committed unit of work enqueued and run its after-commit effects."""
     if dispatcher is not None and pending:
         await dispatcher.send(pending)
 

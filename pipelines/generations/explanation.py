@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pipelines.ai.chain import ChainFailed, run_task
+from shared import cache
 from shared.config import Settings
 from shared.content import repository as content
 from shared.curriculum import repository as curriculum
@@ -55,6 +56,7 @@ async def generate(
         session, chapter_id=chapter_id, type="explanation", content_json=answer.data,
         ai_model_used=answer.model, status="approved", job_id=job.id,
     )
+    cache.invalidate(cache.chapter_key(chapter_id))
     return {
         "content_block_id": block.id,
         "model": answer.model,

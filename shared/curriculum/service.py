@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import cache
 from shared.curriculum import repository
 from shared.curriculum.schemas import CurriculumImport, ImportResult
 from shared.errors import AppError
@@ -19,6 +20,7 @@ async def import_curriculum(session: AsyncSession, data: CurriculumImport) -> Im
     """Upsert chapters keyed by (grade, subject, chapter name); a repeat import changes nothing."""
     existing = await repository.by_key(session, {g.grade for g in data.grades})
     created = updated = 0
+    changed: list[int] = []
     for grade in data.grades:
         for subject in grade.subjects:
             for index, chapter in enumerate(subject.chapters):
@@ -32,8 +34,11 @@ async def import_curriculum(session: AsyncSession, data: CurriculumImport) -> Im
                     created += 1
                 elif row.order_index != index or list(row.topics or []) != chapter.topics:
                     row.order_index, row.topics = index, chapter.topics
+                    changed.append(row.id)
                     updated += 1
     await session.flush()
+    if created or updated:
+        cache.invalidate(cache.CURRICULUM, *(cache.chapter_key(i) for i in changed))
     return ImportResult(created=created, updated=updated)
 
 

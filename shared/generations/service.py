@@ -7,7 +7,9 @@ import json
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import limits
 from shared.auth.tokens import Principal
+from shared.config import Settings
 from shared.curriculum import repository as curriculum_repository
 from shared.errors import AppError, NotFound
 from shared.generations.schemas import GenerationIn
@@ -29,7 +31,9 @@ def cache_key(params: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-async def request(session: AsyncSession, principal: Principal, data: GenerationIn) -> Job:
+async def request(
+    session: AsyncSession, redis, settings: Settings, principal: Principal, data: GenerationIn
+) -> Job:
     """Create the job for a generation request (possibly already succeeded from cache)."""
     if data.kind not in SUPPORTED_KINDS:
         raise AppError(f"Generation of kind {data.kind!r} is not available yet.", status_code=422)
@@ -37,9 +41,13 @@ async def request(session: AsyncSession, principal: Principal, data: GenerationI
     if chapter is None:
         raise NotFound(f"Chapter {data.chapter_id} not found.")
     grade = data.grade
-    if grade is None and principal.profile_id is not None:
+    if principal.profile_id is not None:
         profile = await profiles_repository.get(session, principal.profile_id)
-        grade = profile.current_grade if profile else None
+        if profile is None:
+            raise NotFound("Profile not found.")
+        grade = profile.current_grade if grade is None else grade
+        await limits.take_daily_generation(redis, profile.id, limits.effective_daily_limit(
+            settings.daily_generation_limit, profile.daily_generation_limit))
     params = {
         "kind": data.kind,
         "chapter_id": chapter.id,

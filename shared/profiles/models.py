@@ -19,4 +19,6 @@ class Profile(Base):
     display_name: Mapped[str] = mapped_column(String(80))
     avatar_config: Mapped[dict] = mapped_column(JSONType, default=dict)
     current_grade: Mapped[int] = mapped_column(Integer)
+    # A parent's own cap on generation requests per day for this child (None = the default).
+    daily_generation_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)

@@ -24,6 +24,10 @@ class ProfilePatch(_NameMixin):
     display_name: str | None = Field(default=None, min_length=1, max_length=80)
     current_grade: int | None = Field(default=None, ge=0, le=12)
     avatar_config: dict | None = Field(default=None, max_length=AVATAR_MAX_KEYS)
+    daily_generation_limit: int | None = Field(
+        default=None, ge=0, le=10_000,
+        description="Generation requests per day for this child: it can only lower the site "
+                    "default; 0 stops new generations; null goes back to the default.")
 
 
 class ProfileOut(BaseModel):
@@ -34,3 +38,4 @@ class ProfileOut(BaseModel):
     display_name: str
     current_grade: int
     avatar_config: dict
+    daily_generation_limit: int | None = None

@@ -48,7 +48,8 @@ async def update(
 ) -> Profile:
     profile = await get_owned(session, principal, profile_id)
     for field, value in patch.model_dump(exclude_unset=True).items():
-        if value is not None:
+        # null clears the per-child limit; for every other field null means "unchanged".
+        if value is not None or field == "daily_generation_limit":
             setattr(profile, field, value)
     await session.flush()
     return profile

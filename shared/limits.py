@@ -1,0 +1,61 @@
+"""Per-child daily generation caps and per-account request rates, counted in Redis."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from shared.errors import TooManyRequests
+
+PREFIX = "studyforge:limit"
+
+
+def _seconds_to_utc_midnight(now: datetime) -> int:
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((tomorrow - now).total_seconds()))
+
+
+def effective_daily_limit(default: int, per_child: int | None) -> int | None:
+    """The tighter of the site default (0 = none) and the parent's cap; None = unlimited.
+
+    A parent's cap can only lower the default; a cap of 0 stops generation for that child.
+    """
+    if per_child is None:
+        return default if default > 0 else None
+    return per_child if default <= 0 else min(default, per_child)
+
+
+async def take_daily_generation(redis, profile_id: int, limit: int | None) -> None:
+    """Count one generation request for the child today; 429 once the cap is reached."""
+    if limit is None:
+        return
+    now = datetime.now(UTC)
+    key = f"{PREFIX}:generations:{profile_id}:{now:%Y%m%d}"
+    pipe = redis.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, 2 * 86400, nx=True)
+    count, _ = await pipe.execute()
+    if count > limit:
+        raise TooManyRequests(
+            f"You have asked for {limit} explanations or question sets today, which is today's "
+            "limit. New ones can be asked for tomorrow.",
+            retry_after=_seconds_to_utc_midnight(now),
+        )
+
+
+async def take_request(redis, account_id: int, limit: int, window_seconds: int = 60) -> None:
+    """Count one request for the account in this window; 429 beyond ``limit``."""
+    if limit <= 0:
+        return
+    now = time.time()
+    window = int(now // window_seconds)
+    key = f"{PREFIX}:requests:{account_id}:{window_seconds}:{window}"
+    pipe = redis.pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, 2 * window_seconds, nx=True)
+    count, _ = await pipe.execute()
+    if count > limit:
+        raise TooManyRequests(
+            "Too many requests: slow down a little and try again in a moment.",
+            retry_after=int((window + 1) * window_seconds - now) + 1,
+        )

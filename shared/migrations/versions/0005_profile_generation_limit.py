@@ -1,0 +1,23 @@
+"""A parent may set a lower daily generation limit for each child.
+
+Revision ID: 0005
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("profiles") as batch_op:
+        batch_op.add_column(sa.Column("daily_generation_limit", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("profiles") as batch_op:
+        batch_op.drop_column("daily_generation_limit")
