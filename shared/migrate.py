@@ -19,8 +19,12 @@ def alembic_config(settings: Settings) -> Config:
     return cfg
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (blocking; call it off the event loop)."""
+def upgrade(settings: Settings, revision: str = "heads") -> None:
+    """Bring the database schema to ``revision`` (blocking; call it off the event loop).
+
+    "heads": domains developed side by side each branch from the same revision, and every
+    branch's tables are needed.
+    """
     if settings.is_sqlite:
         Path(settings.sqlite_path).resolve().parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings), revision)

@@ -139,5 +139,5 @@ def test_migration_runs_on_sqlite_up_and_down(tmp_path):
 
     settings = Settings(sqlite_path=str(tmp_path / "m.sqlite3"))
     upgrade(settings)
-    command.downgrade(alembic_config(settings), "0001")
+    command.downgrade(alembic_config(settings), "0002-1")  # only this migration's branch
     upgrade(settings)
