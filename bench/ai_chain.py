@@ -244,7 +244,6 @@ async def _main(opts, db_url: str) -> None:
                             fake.always("gemini", Behaviour(status=503))
                         else:
                             fake.always("gemini", None)
-                        await asyncio.sleep(settings.ai_route_cache_seconds + 0.5)
                         result = await run_scenario(opts.jobs, sessions, redis, principal,
                                                     worker.pid, fake, dispatcher)
                         results[name].append(result)
