@@ -11,7 +11,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import ai, auth, curriculum, errors, generations, health, jobs, profiles
+from api import (
+    ai,
+    analytics,
+    auth,
+    curriculum,
+    errors,
+    events,
+    generations,
+    health,
+    jobs,
+    profiles,
+)
 from api.metrics import MetricsMiddleware
 from shared.cache import ReadCache
 from shared.config import Settings, get_settings
@@ -56,7 +67,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs, ai):
+    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ai):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

@@ -12,6 +12,7 @@ from shared.auth import service
 from shared.auth.schemas import MeOut, ProfileTokenIn, RegisterIn, TokenOut, UserOut
 from shared.auth.tokens import Principal, issue
 from shared.errors import Unauthorized
+from shared.profiles import repository as profiles_repository
 from shared.profiles import service as profiles
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -56,7 +57,9 @@ async def profile_token(
 async def me(principal: CurrentPrincipal, session: SessionDep) -> MeOut:
     """Who this token speaks for."""
     if principal.role == "student":
-        profile = await profiles.get_visible(session, principal, principal.profile_id)
+        profile = await profiles_repository.get(session, principal.profile_id)
+        if profile is None or profile.parent_id != principal.user_id:
+            raise Unauthorized("This child profile no longer exists: pick a profile again.")
         return MeOut(role="student", profile_id=profile.id, display_name=profile.display_name,
                      current_grade=profile.current_grade)
     user = await users.get(session, principal.user_id)

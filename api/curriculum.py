@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import TypeAdapter
 
 from api.caching import cached_json
-from api.deps import CurrentPrincipal, SessionDep, StaffPrincipal
+from api.deps import CurrentPrincipal, IdPath, SessionDep, StaffPrincipal
 from api.errors import ERROR_BODY
 from shared import cache
 from shared.content import service as content
@@ -41,7 +41,7 @@ async def list_curriculum(
 
 
 @router.get("/chapters/{chapter_id}", response_model=ChapterDetail, responses={404: ERROR_BODY})
-async def chapter(chapter_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep):
+async def chapter(chapter_id: IdPath, request: Request, principal: CurrentPrincipal, session: SessionDep):
     """A chapter with its content; students and parents see approved content only."""
 
     async def load() -> bytes:

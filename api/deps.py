@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from shared.config import Settings
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
 from shared.limits import take_request
+from shared.types import MAX_ID
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -70,3 +71,7 @@ def require_roles(*roles: str):
 StaffPrincipal = Annotated[Principal, Depends(require_roles("admin", "operator"))]
 AdminPrincipal = Annotated[Principal, Depends(require_roles("admin"))]
 ParentPrincipal = Annotated[Principal, Depends(require_roles("parent"))]
+
+
+# A row id in a path: positive and within PostgreSQL's INTEGER (else a clear 422).
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]

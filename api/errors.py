@@ -7,7 +7,7 @@ import logging
 import redis.exceptions
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.errors import AppError
@@ -37,6 +37,14 @@ def install(app: FastAPI) -> None:
         log.warning("database unavailable: %s", exc)
         return _detail(503, "The database is unavailable; nothing was saved. Try again in a "
                             "moment.", {"Retry-After": "5"})
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # A value the schema let through but the database cannot store (out of range, bad
+        # encoding): the request is at fault, so 422, and nothing was written.
+        log.info("unstorable value: %s", exc.orig)
+        return _detail(422, "A value in the request cannot be stored (out of range or not valid "
+                            "text); nothing was saved.")
 
     for exc_type in (OperationalError, InterfaceError, PoolTimeout, ConnectionError, OSError):
         app.add_exception_handler(exc_type, database_down)

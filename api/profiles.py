@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import CurrentPrincipal, ParentPrincipal, SessionDep
+from api.deps import CurrentPrincipal, IdPath, ParentPrincipal, SessionDep
 from api.errors import ERROR_BODY
 from shared.profiles import service
 from shared.profiles.schemas import ProfileIn, ProfileOut, ProfilePatch
@@ -24,20 +24,20 @@ async def list_own(principal: ParentPrincipal, session: SessionDep) -> list[Prof
 
 
 @router.get("/{profile_id}", response_model=ProfileOut, responses={404: ERROR_BODY})
-async def get(profile_id: int, principal: CurrentPrincipal, session: SessionDep) -> ProfileOut:
+async def get(profile_id: IdPath, principal: CurrentPrincipal, session: SessionDep) -> ProfileOut:
     return ProfileOut.model_validate(await service.get_visible(session, principal, profile_id))
 
 
 @router.patch("/{profile_id}", response_model=ProfileOut,
               responses={404: ERROR_BODY, 422: ERROR_BODY})
 async def update(
-    profile_id: int, body: ProfilePatch, principal: ParentPrincipal, session: SessionDep
+    profile_id: IdPath, body: ProfilePatch, principal: ParentPrincipal, session: SessionDep
 ) -> ProfileOut:
     return ProfileOut.model_validate(await service.update(session, principal, profile_id, body))
 
 
 @router.delete("/{profile_id}", status_code=204, responses={404: ERROR_BODY})
-async def delete(profile_id: int, principal: ParentPrincipal, session: SessionDep) -> Response:
+async def delete(profile_id: IdPath, principal: ParentPrincipal, session: SessionDep) -> Response:
     """Delete a child profile and everything stored about it."""
     await service.delete(session, principal, profile_id)
     return Response(status_code=204)

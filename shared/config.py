@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     redis_url: str = ""
     redis_max_connections: int = 512  # per async client (process and event loop)
     data_dir: str = "var/data"
+    # S3-compatible storage for DATA_DIR=s3://bucket/prefix (MinIO, moto, AWS). Empty values
+    # leave pyarrow's own AWS credential chain in charge.
+    s3_endpoint_url: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = ""
     sqlite_path: str = "var/studyforge.sqlite3"
 
     # Auth
@@ -97,6 +103,14 @@ class Settings(BaseSettings):
     # Periodic work
     scheduler_tick_seconds: float = 5.0
     reaper_queued_after_seconds: int = 120
+    # Events and AI history: Redis stream buffer -> Parquet (pipelines/events).
+    events_flush_interval_seconds: float = 60.0
+    events_compact_interval_seconds: float = 600.0
+    events_flush_batch_entries: int = 100
+    events_max_rows_per_file: int = 2_000_000
+    # The flush/compaction lock expires this long after its holder stops renewing it (a
+    # crashed flusher); the next flush then reclaims the crashed one's pending entries.
+    events_lock_ttl_seconds: float = 60.0
 
     # HTTP
     host: str = "127.0.0.1"

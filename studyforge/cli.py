@@ -16,6 +16,8 @@ app = typer.Typer(help="StudyForge: an open AI learning platform for school chil
                   no_args_is_help=True)
 curriculum_app = typer.Typer(help="Curriculum files.", no_args_is_help=True)
 app.add_typer(curriculum_app, name="curriculum")
+history_app = typer.Typer(help="AI generation history (Parquet).", no_args_is_help=True)
+app.add_typer(history_app, name="history")
 console = Console()
 
 Host = Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")]
@@ -170,6 +172,34 @@ def curriculum_import(path: Annotated[Path, typer.Argument(help="A .yaml/.yml or
         raise typer.Exit(1) from None
     result = asyncio.run(_with_session(_settings(), lambda s: service.import_curriculum(s, data)))
     console.print(f"Imported {path}: {result.created} chapters created, {result.updated} updated")
+
+
+@history_app.command("export")
+def history_export(
+    task: Annotated[str, typer.Option(help="explanation, questions, distractors or grading")],
+    since: Annotated[str, typer.Option(help="First day to include (ISO date, UTC)")],
+    all_successful: Annotated[bool, typer.Option(
+        "--all-successful", help="Include successful attempts whose content is not approved.")
+    ] = False,
+) -> None:
+    """Write chat fine-tuning JSONL to stdout from successful, approved generations."""
+    import sys
+    from datetime import date
+
+    from pipelines.events.history import finetune_jsonl
+    from pipelines.events.store import Store
+    from shared.content.repository import approved_job_ids
+
+    try:
+        first_day = date.fromisoformat(since)
+    except ValueError:
+        console.print(f"[red]--since must be an ISO date like 2026-01-31, not {since!r}[/red]")
+        raise typer.Exit(2) from None
+    settings = _settings()
+    approved = None if all_successful else asyncio.run(_with_session(settings, approved_job_ids))
+    count = finetune_jsonl(Store.from_settings(settings), sys.stdout, task=task,
+                           since=first_day, approved_job_ids=approved)
+    Console(stderr=True).print(f"{count} examples written")
 
 
 def _redact(url: str) -> str:

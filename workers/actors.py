@@ -1,5 +1,5 @@
 """Every actor module, imported once a broker is set (actors bind to it when declared)."""
 
-from workers import generations, jobs  # noqa: F401
+from workers import events, generations, jobs  # noqa: F401
 
-__all__ = ["generations", "jobs"]
+__all__ = ["events", "generations", "jobs"]

@@ -37,6 +37,11 @@ def configure(settings: Settings) -> None:
     _settings = settings
 
 
+def settings() -> Settings:
+    """The settings actors run with (sync actors need no event-loop resources)."""
+    return _settings or get_settings()
+
+
 def current() -> Resources:
     loop_id = id(asyncio.get_running_loop())
     res = _by_loop.get(loop_id)

@@ -22,10 +22,15 @@ log = logging.getLogger("studyforge.scheduler")
 class Periodic:
     actor: str
     every_seconds: float
+    queue_name: str = "default"
 
 
 def schedule(settings: Settings) -> list[Periodic]:
-    return [Periodic("jobs.reap", max(30.0, settings.reaper_queued_after_seconds / 2))]
+    return [
+        Periodic("jobs.reap", max(30.0, settings.reaper_queued_after_seconds / 2)),
+        Periodic("events.flush", settings.events_flush_interval_seconds, "events"),
+        Periodic("events.compact", settings.events_compact_interval_seconds, "events"),
+    ]
 
 
 async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[str]:
@@ -34,7 +39,7 @@ async def tick(redis, dispatcher: Dispatcher, periodic: list[Periodic]) -> list[
     for item in periodic:
         lock = f"studyforge:schedule:{item.actor}"
         if await redis.set(lock, "1", nx=True, px=int(item.every_seconds * 1000)):
-            await send_now(dispatcher, item.actor)
+            await send_now(dispatcher, item.actor, queue_name=item.queue_name)
             sent.append(item.actor)
     return sent
 

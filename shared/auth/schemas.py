@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from shared.types import IdIn
+
 Role = Literal["admin", "operator", "parent"]
 
 
@@ -27,7 +29,7 @@ class TokenOut(BaseModel):
 
 
 class ProfileTokenIn(BaseModel):
-    profile_id: int
+    profile_id: IdIn
 
 
 class MeOut(BaseModel):

@@ -33,3 +33,13 @@ async def add_block(session: AsyncSession, **fields) -> ContentBlock:
     session.add(block)
     await session.flush()
     return block
+
+
+async def approved_job_ids(session: AsyncSession) -> set[str]:
+    """Ids of the jobs whose content a reviewer approved (for the fine-tuning export)."""
+    rows = await session.scalars(
+        select(ContentBlock.job_id).where(
+            ContentBlock.status == "approved", ContentBlock.job_id.is_not(None)
+        )
+    )
+    return set(rows)

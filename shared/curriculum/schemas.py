@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from shared.types import reject_nul
 
 
 def _strip_nonblank(value: str) -> str:
-    value = value.strip()
+    value = reject_nul(value).strip()
     if not value:
         raise ValueError("must not be blank")
     return value
@@ -12,9 +16,11 @@ def _strip_nonblank(value: str) -> str:
 
 class ChapterIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    topics: list[str] = Field(default_factory=list, max_length=100)
+    topics: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=100)
 
     _name = field_validator("name")(_strip_nonblank)
+    _topics = field_validator("topics")(reject_nul)
 
 
 class SubjectIn(BaseModel):

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.types import reject_nul, small_json_object
+
 AVATAR_MAX_KEYS = 50
 
 
@@ -11,7 +13,12 @@ class _NameMixin(BaseModel):
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
             raise ValueError("display_name must not be blank")
-        return value.strip() if value is not None else None
+        return reject_nul(value.strip()) if value is not None else None
+
+    @field_validator("avatar_config", check_fields=False)
+    @classmethod
+    def _small_avatar(cls, value: dict | None) -> dict | None:
+        return small_json_object(value) if value is not None else None
 
 
 class ProfileIn(_NameMixin):

@@ -9,6 +9,7 @@ from shared.errors import NotFound
 from shared.profiles import repository
 from shared.profiles.models import Profile
 from shared.profiles.schemas import ProfileIn, ProfilePatch
+from shared.queue import enqueue
 
 NOT_FOUND = "Profile not found."
 
@@ -56,5 +57,7 @@ async def update(
 
 
 async def delete(session: AsyncSession, principal: Principal, profile_id: int) -> None:
+    """Delete a child and, after the commit, its events from the Parquet store too."""
     profile = await get_owned(session, principal, profile_id)
     await repository.delete(session, profile)
+    enqueue("events.erase_profile", queue_name="events", profile_id=profile_id)

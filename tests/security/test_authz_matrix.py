@@ -18,9 +18,9 @@ from tests.driver import bearer
 PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/token")}
 # Path parameters that name another family's data, and parameters that name shared data.
 OWNED = {"profile_id", "job_id"}
-SHARED = {"chapter_id", "task"}
-# Shared path parameters that name fixed things rather than rows made per run.
-FIXED = {"task": "explanation"}
+SHARED = {"chapter_id", "report", "task"}
+# Values for shared parameters that no family fixture provides.
+SHARED_VALUES = {"report": "daily-active", "task": "explanation"}
 ROLES = ("student", "parent", "operator", "admin")
 
 
@@ -79,7 +79,7 @@ def _path(path: str, values: dict) -> str:
     def fill(match):
         name = match.group(1)
         assert name in OWNED | SHARED, f"{path}: add {name!r} to OWNED or SHARED in this test"
-        return str(values[name] if name in values else FIXED[name])
+        return str(values[name] if name in values else SHARED_VALUES[name])
     return re.sub(r"{(\w+)}", fill, path)
 
 

@@ -1,0 +1,4 @@
+export interface Series {
+  label: string
+  data: (number | null)[]
+}

@@ -1,0 +1,107 @@
+"""Compaction: each partition's small flush files become one sorted file with one row per id.
+
+Sequence per partition: read the files listed now -> keep the earliest row per id -> sort
+(events by profile_id, ts so DuckDB's row-group statistics skip to one student) -> write under
+an in-progress name -> publish by rename -> delete exactly the files that were read. A file a
+flush publishes meanwhile is not in the list and is left alone. Between the rename and the
+deletes a reader may see old and new files together; every reader keeps one row per id, so
+that overlap changes no answer. A reader whose file list names a file deleted under it retries
+with a fresh list (pipelines/events/query.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+import redis
+
+from pipelines.events.datasets import Dataset
+from pipelines.events.lock import dataset_lock, renew
+from pipelines.events.store import Store
+
+STALE_TEMP_SECONDS = 3600
+
+
+@dataclass
+class CompactResult:
+    partitions: int = 0
+    files_in: int = 0
+    rows: int = 0
+
+
+def dedup_sorted(table: pa.Table, dataset: Dataset) -> pa.Table:
+    """One row per id (the earliest), ordered by the dataset's sort keys."""
+    con = duckdb.connect()
+    try:
+        con.register("t", table)
+        result = con.sql(
+            f"SELECT * FROM t QUALIFY row_number() OVER "
+            f"(PARTITION BY {dataset.id_column} ORDER BY ts) = 1 "
+            f"ORDER BY {', '.join(dataset.sort_keys)}"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return result.select(dataset.schema.names).cast(dataset.schema)
+
+
+def needs_compaction(files: list[str]) -> bool:
+    names = [f.rsplit("/", 1)[-1] for f in files]
+    return len(names) > 1 or any(n.startswith("flush-") for n in names)
+
+
+def rewrite_partition(store: Store, dataset: Dataset, day: date, files: list[str], table, lock):
+    """Publish ``table`` as the partition's one compacted file, then delete ``files``."""
+    if table.num_rows:
+        pending = store.pending(store.new_path(dataset.name, day, "compact"), dataset.schema)
+        try:
+            pending.write(table, row_group_size=dataset.row_group_size)
+            renew(lock)  # an erasure may have taken over: publish nothing then
+        except BaseException:
+            pending.abort()
+            raise
+        pending.finish()
+    else:
+        renew(lock)
+    for path in files:
+        store.delete(path)
+
+
+def compact_partition(store: Store, dataset: Dataset, day: date, lock) -> tuple[int, int]:
+    """Compact one partition if it has flush files; returns (files read, rows kept)."""
+    now = time.time()
+    for info in store.stale_temporaries(dataset.name, day):
+        # Left by a process killed mid-write; never published, so nobody reads it.
+        if info.mtime is not None and now - info.mtime.timestamp() > STALE_TEMP_SECONDS:
+            store.delete(info.path)
+    files = store.files(dataset.name, day)
+    if not needs_compaction(files):
+        return 0, 0
+    table = dedup_sorted(store.read(files), dataset)
+    rewrite_partition(store, dataset, day, files, table, lock)
+    return len(files), table.num_rows
+
+
+def compact_dataset(
+    client: redis.Redis,
+    store: Store,
+    dataset: Dataset,
+    *,
+    days: list[date] | None = None,
+    lock_ttl: float = 60.0,
+    lock_wait: float = 0.0,
+) -> CompactResult:
+    """Compact every partition of ``dataset`` (or the given days) that has flush files."""
+    result = CompactResult()
+    with dataset_lock(client, dataset.name, ttl=lock_ttl, wait=lock_wait) as lock:
+        for day in days if days is not None else store.partitions(dataset.name):
+            files_in, rows = compact_partition(store, dataset, day, lock)
+            if files_in:
+                result.partitions += 1
+                result.files_in += files_in
+                result.rows += rows
+            renew(lock)
+    return result

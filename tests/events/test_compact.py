@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import threading
+import time
+
+import pyarrow.parquet as pq
+
+from pipelines.events.compact import compact_dataset
+from pipelines.events.datasets import EVENTS
+from pipelines.events.flush import flush_dataset
+from pipelines.events.reports import report, timeline
+from shared.events.buffer import append
+from shared.streams import EVENTS_STREAM
+
+from .conftest import all_rows, event
+from .test_flush import buffer_events, by_type, expected_by_type
+
+
+def test_compaction_leaves_one_sorted_deduplicated_file_per_partition(rclient, store):
+    sent = buffer_events(rclient, batches=6, per_batch=40, profiles=9)
+    append(rclient, EVENTS_STREAM, sent[:40])  # a retried call
+    for _ in range(3):  # three flushes -> several files per partition
+        flush_dataset(rclient, store, EVENTS, max_rows_per_file=50)
+        append(rclient, EVENTS_STREAM, sent[40:80])
+    flush_dataset(rclient, store, EVENTS)
+    days = store.partitions("events")
+    assert sum(len(store.files("events", d)) for d in days) > len(days)
+
+    result = compact_dataset(rclient, store, EVENTS)
+    assert result.rows == 240
+    for day in days:
+        (path,) = store.files("events", day)
+        assert path.rsplit("/", 1)[-1].startswith("compact-")
+        table = pq.read_table(path)
+        keys = list(zip(table["profile_id"].to_pylist(), table["ts"].to_pylist(), strict=True))
+        assert keys == sorted(keys)
+    assert all_rows(store, "events").num_rows == 240
+    assert by_type(store) == expected_by_type(sent)
+    # Nothing left to do: a second run rewrites nothing.
+    assert compact_dataset(rclient, store, EVENTS).partitions == 0
+
+
+def test_readers_never_see_a_half_state_while_compaction_runs(rclient, store):
+    sent = buffer_events(rclient, batches=20, per_batch=25, profiles=7)
+    flush_dataset(rclient, store, EVENTS, max_rows_per_file=60)
+    expected = expected_by_type(sent)
+    profile = sent[0]["profile_id"]
+    expected_timeline = sum(1 for r in sent if r["profile_id"] == profile)
+
+    answers, errors = [], []
+    stop = threading.Event()
+
+    def read_forever() -> None:
+        while not stop.is_set():
+            try:
+                answers.append((by_type(store), len(timeline(store, profile, limit=10_000))))
+            except Exception as exc:  # any failure is a visible half state
+                errors.append(exc)
+
+    reader = threading.Thread(target=read_forever)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 4
+        rounds = 0
+        while time.monotonic() < deadline or rounds < 5:
+            # Resending already-sent events keeps the right answer fixed while files churn.
+            append(rclient, EVENTS_STREAM, sent[rounds * 25 % 500 :][:25])
+            flush_dataset(rclient, store, EVENTS)
+            compact_dataset(rclient, store, EVENTS)
+            rounds += 1
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors, errors[:3]
+    assert len(answers) > 5
+    assert all(a == (expected, expected_timeline) for a in answers), [
+        a for a in answers if a != (expected, expected_timeline)
+    ][:3]
+
+
+def test_reports_answer_on_an_empty_store(store):
+    assert report(store, "events-by-type") == {"columns": ["event_type", "events"], "rows": []}
+    assert timeline(store, 1) == []
+
+
+def test_a_flush_file_is_never_listed_while_being_written(rclient, store):
+    append(rclient, EVENTS_STREAM, [event(1)])
+    seen = []
+
+    def look(published):
+        seen.extend(store.files("events", d) for d in store.partitions("events"))
+
+    flush_dataset(rclient, store, EVENTS, before_ack=look)
+    assert seen and all(p.endswith(".parquet") for files in seen for p in files)
