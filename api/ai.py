@@ -1,18 +1,18 @@
-"""Admin endpoints of the AI domain: routes, prompt templates, provider health, AI history."""
+"""Admin endpoints of the AI domain: routes, prompt templates, provider health.
+
+``GET /admin/ai-history`` lives with the analytics endpoints (api/analytics.py): it reads the
+Parquet store and the records still buffered in Redis.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-from fastapi import APIRouter, BackgroundTasks, Query
+from fastapi import APIRouter, BackgroundTasks
 
 from api.deps import AdminPrincipal, RedisDep, SessionDep, SettingsDep
 from api.errors import ERROR_BODY
 from pipelines.ai import reports
 from shared.ai import service
 from shared.ai.schemas import (
-    AIHistoryRow,
     ProviderStats,
     RouteIn,
     RouteOut,
@@ -89,23 +89,3 @@ async def put_template(task: str, body: TemplateIn, principal: AdminPrincipal,
 async def providers(_: AdminPrincipal, redis: RedisDep, settings: SettingsDep):
     """Per provider/model: circuit state, calls, error rate, p50/p95 latency (recent window)."""
     return await reports.provider_stats(redis, window_seconds=settings.ai_stats_window_seconds)
-
-
-@router.get("/ai-history", response_model=list[AIHistoryRow])
-async def ai_history(
-    _: AdminPrincipal,
-    redis: RedisDep,
-    since: Annotated[datetime | None, Query(description="ISO-8601; only records from then on")]
-    = None,
-    model: Annotated[str | None, Query(max_length=200,
-                                       description="provider/model, model, or provider")] = None,
-    job_id: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-):
-    """One row per model attempt (failed ones included), newest first.
-
-    Reads the records still buffered in Redis; once the flush has moved them to Parquet the
-    analytics reports (``/admin/analytics/ai-cost``) cover them.
-    """
-    return await reports.recent_history(redis, since=since, model=model, job_id=job_id,
-                                        limit=limit)

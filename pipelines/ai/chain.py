@@ -67,7 +67,8 @@ class TaskResult:
 
     @property
     def fell_back(self) -> bool:
-        return len({record["model_name"] for record in self.attempts}) > 1 or bool(self.skipped)
+        links = {(record["provider"], record["model_name"]) for record in self.attempts}
+        return len(links) > 1 or bool(self.skipped)
 
 
 class ChainFailed(Exception):

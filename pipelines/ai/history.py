@@ -80,7 +80,7 @@ def record(
         "job_id": job_id,
         "task": task,
         "provider": provider,
-        "model_name": f"{provider}/{model}",
+        "model_name": model,  # bare, beside "provider": reports join them as provider/model
         "template_version": template_version,
         "prompt": prompt[:MAX_TEXT],
         "raw_response": raw_response[:MAX_TEXT] if raw_response is not None else None,

@@ -70,7 +70,8 @@ def _matches(record: dict, model: str | None, job_id: str | None) -> bool:
     if model is None:
         return True
     name = record.get("model_name") or ""
-    return model in (name, name.split("/", 1)[-1], record.get("provider"))
+    provider = record.get("provider") or ""
+    return model in (name, f"{provider}/{name}", provider)
 
 
 async def recent_history(
@@ -79,11 +80,14 @@ async def recent_history(
 ) -> list[AIHistoryRow]:
     """AI history records still in the Redis stream, newest first.
 
-    ``model`` matches ``provider/model``, the bare model name or the provider.
+    ``model`` matches ``provider/model``, the bare model name or the provider. The flush
+    deletes what it has written to Parquet, so this is exactly what Parquet does not hold yet
+    (give or take entries written but not yet deleted: callers dedupe by ``request_id``).
     """
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)  # a date without an offset is read as UTC
-    low = f"{int(since.timestamp() * 1000)}-0" if since else "-"
+    # Stream ids are milliseconds since 1970; anything earlier means "from the start".
+    low = f"{max(0, int(since.timestamp() * 1000))}-0" if since else "-"
     high = "+"
     rows: list[AIHistoryRow] = []
     while len(rows) < limit:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
@@ -127,6 +129,7 @@ async def test_bad_input_gets_a_clear_4xx(admin_api, redis, method, path, body, 
 async def test_providers_and_history_show_every_attempt(admin_api, fake_llm, redis):
     api, app = admin_api
     admin = bearer(api.admin_token)
+    started = datetime.now(UTC).isoformat()
     fake_llm.script("gemini", Behaviour(status=503), Behaviour(status=503), Behaviour(status=503))
     result = await run_task("explanation", EXPLAIN, redis=redis, settings=app.state.settings,
                             db=app.state.sessions, job_id="job-h")
@@ -141,15 +144,25 @@ async def test_providers_and_history_show_every_attempt(admin_api, fake_llm, red
     assert (openai["calls"], openai["error_rate"]) == (1, 0.0)
     assert openai["latency_p50_ms"] is not None and openai["latency_p95_ms"] is not None
 
-    rows = (await api.client.get("/admin/ai-history", headers=admin,
-                                 params={"job_id": "job-h"})).json()
-    assert [(r["model_name"], r["status"]) for r in rows] == [
-        ("openai/gpt-4.1-mini", "ok"), ("gemini/gemini-2.5-flash", "error"),
-        ("gemini/gemini-2.5-flash", "error"), ("gemini/gemini-2.5-flash", "error")]
-    assert rows[0]["input_tokens"] == 120 and rows[0]["cost"] > 0
-    only_gemini = (await api.client.get("/admin/ai-history", headers=admin,
-                                        params={"model": "gemini", "limit": 2})).json()
+    async def history_rows(**params):
+        r = await api.client.get("/admin/ai-history", headers=admin,
+                                 params={"since": started, **params})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    # Still buffered in Redis: listed at once, newest first, failed attempts included.
+    buffered = await history_rows()
+    assert [(r["provider"], r["model_name"], r["status"]) for r in buffered] == [
+        ("openai", "gpt-4.1-mini", "ok"), ("gemini", "gemini-2.5-flash", "error"),
+        ("gemini", "gemini-2.5-flash", "error"), ("gemini", "gemini-2.5-flash", "error")]
+    assert buffered[0]["input_tokens"] == 120 and buffered[0]["cost"] > 0
+    only_gemini = await history_rows(model="gemini/gemini-2.5-flash", limit=2)
     assert len(only_gemini) == 2 and all(r["provider"] == "gemini" for r in only_gemini)
-    later = (await api.client.get("/admin/ai-history", headers=admin,
-                                  params={"since": "2999-01-01T00:00:00"})).json()
-    assert later == []
+    assert await history_rows(since="2999-01-01T00:00:00") == []
+
+    # After the flush the same rows come from Parquet, once each.
+    r = await api.client.post("/admin/flush", headers=admin)
+    assert r.status_code == 200 and r.json()["ai_history"] >= 4, r.text
+    assert await redis.xlen("studyforge:stream:ai_history") == 0
+    flushed = await history_rows()
+    assert [row["request_id"] for row in flushed] == [row["request_id"] for row in buffered]

@@ -48,7 +48,7 @@ async def test_structured_output_through_each_sdk(api, model, fake_llm, ai_setti
     assert tuple(record) == AI_HISTORY_FIELDS
     assert record["status"] == "ok" and record["attempt"] == 1
     assert (record["input_tokens"], record["output_tokens"]) == (321, 123)
-    assert record["job_id"] == "job-1" and record["model_name"] == f"{api}/{model}"
+    assert (record["job_id"], record["provider"], record["model_name"]) == ("job-1", api, model)
     assert record["raw_response"] and "Fractions with pizza" in record["raw_response"]
     if api == "ollama":
         assert record["cost"] is None  # no price table for local models: unknown, not $0
