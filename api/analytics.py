@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
-from api.deps import CurrentPrincipal, SessionDep, StaffPrincipal
+from api.deps import CurrentPrincipal, IdPath, SessionDep, StaffPrincipal
 from api.errors import ERROR_BODY
 from pipelines.ai import reports as ai_reports
 from pipelines.events import history, reports
@@ -110,7 +110,7 @@ async def flush(request: Request, _: StaffPrincipal) -> dict[str, int]:
 
 @router.get("/profiles/{profile_id}/activity", responses={404: ERROR_BODY, 422: ERROR_BODY})
 async def activity(
-    profile_id: int,
+    profile_id: IdPath,
     request: Request,
     principal: CurrentPrincipal,
     session: SessionDep,
