@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import CurrentPrincipal, IdPath, SessionDep, StaffPrincipal
 from api.errors import ERROR_BODY
+from pipelines.ai import reports as ai_reports
 from pipelines.events import history, reports
 from pipelines.events.flush import flush_all
 from pipelines.events.lock import LockBusy
@@ -60,9 +61,25 @@ async def ai_history(
     model: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Every model attempt since ``since`` (default 24 h), newest first."""
+    """Every model attempt since ``since`` (default 24 h), newest first.
+
+    Flushed attempts come from Parquet, the rest from the Redis stream the AI chain appends
+    to, so an attempt is listed as soon as it happened.
+    """
     since = since or datetime.now(UTC) - timedelta(days=1)
-    return await history.recent_async(store_of(request), since=since, model=model, limit=limit)
+    flushed = await history.recent_async(store_of(request), since=since, model=model, limit=limit)
+    buffered = await ai_reports.recent_history(request.app.state.redis, since=since,
+                                               model=model, limit=limit)
+    seen = {row["request_id"] for row in flushed}
+    fields = history.COLUMNS_OUT
+    rows = flushed + [
+        {**{name: value for name, value in row.model_dump().items() if name in fields},
+         "timestamp": row.timestamp.isoformat()}
+        for row in buffered if row.request_id not in seen
+    ]
+    rows.sort(key=lambda row: (datetime.fromisoformat(row["timestamp"]), row["request_id"]),
+              reverse=True)
+    return rows[:limit]
 
 
 @router.post("/admin/flush", responses={503: ERROR_BODY})

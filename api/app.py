@@ -11,7 +11,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import analytics, auth, curriculum, errors, events, generations, health, jobs, ops, profiles
+from api import (
+    ai,
+    analytics,
+    auth,
+    curriculum,
+    errors,
+    events,
+    generations,
+    health,
+    jobs,
+    ops,
+    profiles,
+)
 from api.metrics import MetricsMiddleware
 from api.request_id import RequestIdMiddleware
 from shared.cache import ReadCache
@@ -57,7 +69,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops):
+    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops, ai):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

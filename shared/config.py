@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Stores. Empty means "embedded default" (SQLite file / in-process fakeredis) for `dev`.
     database_url: str = ""
     redis_url: str = ""
+    redis_max_connections: int = 512  # per async client (process and event loop)
     data_dir: str = "var/data"
     # S3-compatible storage for DATA_DIR=s3://bucket/prefix (MinIO, moto, AWS). Empty values
     # leave pyarrow's own AWS credential chain in charge.
@@ -62,6 +63,34 @@ class Settings(BaseSettings):
     ollama_host: str = ""
     # Simulated latency of the built-in offline generator, for demos and benchmarks.
     offline_latency_ms: int = 0
+    # Gemini's REST version: google-genai now defaults to "v1", but structured output
+    # (responseJsonSchema) and system instructions are served on "v1beta".
+    gemini_api_version: str = "v1beta"
+
+    # AI chain (pipelines/ai). Every call has an explicit timeout: google-genai and ollama
+    # have none by default, and a hung socket would hold a worker thread forever.
+    openai_timeout_seconds: float = 60.0
+    gemini_timeout_seconds: float = 60.0
+    ollama_timeout_seconds: float = 120.0
+    # Connections per provider (httpx's default of 100 would cap calls in flight), spread over
+    # several clients: a client's pool scans all its connections on every request event, so
+    # one pool of hundreds costs milliseconds of CPU per call (docs/benchmarks.md).
+    ai_http_max_connections: int = 1024
+    ai_http_client_shards: int = 8
+    ai_max_attempts: int = 3  # per link, first try included; only transient errors retry
+    ai_backoff_initial_seconds: float = 0.5
+    ai_backoff_max_seconds: float = 10.0
+    ai_max_retry_after_seconds: float = 30.0  # a longer Retry-After moves to the next link
+    ai_task_deadline_seconds: float = 120.0  # the whole chain, all links and waits
+    ai_circuit_failure_threshold: int = 5  # consecutive failed attempts that open it
+    ai_circuit_cooldown_seconds: float = 30.0  # open -> half-open after this
+    # Per provider ("openai", "gemini", "ollama"), shared by all workers through Redis;
+    # a missing key or 0 means no limit. Env: STUDYFORGE_AI_REQUESTS_PER_MINUTE='{"openai":500}'.
+    ai_requests_per_minute: dict[str, int] = Field(default_factory=dict)
+    ai_max_in_flight: dict[str, int] = Field(default_factory=lambda: {"ollama": 8})
+    ai_slot_wait_seconds: float = 30.0  # longest wait for a rate/in-flight slot per attempt
+    ai_route_cache_seconds: float = 5.0  # routes/templates are re-read at most this stale
+    ai_stats_window_seconds: int = 900  # GET /admin/providers looks this far back
 
     # Queue. Dramatiq's defaults brought a killed worker's messages back after 5-21 minutes
     # here; 15 s heartbeat timeout with 10% maintenance brought them back in ~18 s.

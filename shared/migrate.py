@@ -20,7 +20,11 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    """Bring the database schema to ``revision`` (blocking; call it off the event loop)."""
+    """Bring the database schema to ``revision`` (blocking; call it off the event loop).
+
+    The history is kept linear (tests/test_migrations.py checks there is one head): work that
+    branched from the same revision is re-chained when it merges.
+    """
     if settings.is_sqlite:
         Path(settings.sqlite_path).resolve().parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings), revision)

@@ -1,5 +1,6 @@
 """Imports every model so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from shared.ai.models import ModelRoute, PromptTemplate
 from shared.auth.models import User
 from shared.content.models import ContentBlock, Question
 from shared.curriculum.models import Chapter
@@ -8,4 +9,15 @@ from shared.jobs.models import Job
 from shared.profiles.models import Profile
 from shared.progress.models import StudentProgress
 
-__all__ = ["Base", "Chapter", "ContentBlock", "Job", "Profile", "Question", "StudentProgress", "User"]
+__all__ = [
+    "Base",
+    "Chapter",
+    "ContentBlock",
+    "Job",
+    "ModelRoute",
+    "Profile",
+    "PromptTemplate",
+    "Question",
+    "StudentProgress",
+    "User",
+]

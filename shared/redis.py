@@ -40,6 +40,10 @@ def async_client(settings: Settings) -> aioredis.Redis:
     """An asyncio client bound to the caller's event loop (API, async actors)."""
     if settings.embedded_redis:
         return fakeredis.FakeAsyncRedis(server=_embedded_server())
-    return aioredis.Redis.from_url(
-        settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
+    # redis-py's async pool holds 100 connections and *raises* when they are all busy; a worker
+    # with hundreds of jobs in flight needs more, and a brief wait beats a failed job.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, timeout=10,
+        socket_timeout=5, socket_connect_timeout=2, health_check_interval=30,
     )
+    return aioredis.Redis.from_pool(pool)

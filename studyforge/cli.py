@@ -109,6 +109,7 @@ def dev(host: Host = None, port: Port = None) -> None:
 
     from api.app import create_app
     from shared import logs
+    from shared.ai.defaults import describe_configuration
     from shared.demo import DEMO_LOGINS
     from shared.migrate import upgrade
     from studyforge.dev import embedded_lifespan
@@ -122,7 +123,7 @@ def dev(host: Host = None, port: Port = None) -> None:
     console.print(f"Database: {_redact(settings.effective_database_url)}")
     redis_where = "in-process (fakeredis)" if settings.embedded_redis else _redact(settings.redis_url)
     console.print(f"Redis:    {redis_where}")
-    console.print("AI:       offline generator (built-in, deterministic)")
+    console.print(f"AI:       {describe_configuration(settings)}")
     console.print(f"Open      http://{host}:{port}/   API docs: http://{host}:{port}/docs")
     for login in DEMO_LOGINS:
         console.print(f"  {login.role:<9} {login.email} / {login.password}")

@@ -18,8 +18,11 @@ async def generate(job_id: str) -> None:
         if job.kind != "explanation":
             raise JobFailed("unsupported_kind", f"Jobs of kind {job.kind!r} are not supported yet.")
         try:
-            return await explanation.generate(session, job, ctx.progress, res.settings)
+            return await explanation.generate(session, job, ctx.progress, res.settings,
+                                              redis=res.redis, sessions=res.sessions)
         except explanation.ChapterGone as exc:
             raise JobFailed("chapter_not_found", str(exc)) from None
+        except explanation.GenerationFailed as exc:
+            raise JobFailed(exc.code, exc.message) from None
 
     await run_job(res, job_id, work)

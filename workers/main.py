@@ -5,7 +5,10 @@ Sets up the broker from settings in each worker process, then declares every act
 
 from __future__ import annotations
 
+import logging
+
 from shared import logs
+from shared.ai.defaults import describe_configuration
 from shared.config import get_settings
 from workers.broker import setup_broker
 
@@ -13,5 +16,6 @@ settings = get_settings()
 # Dramatiq's CLI has already given this process a handler (a pipe to the parent): format it.
 logs.configure(settings)
 broker = setup_broker(settings)
+logging.getLogger("studyforge.worker").info("AI: %s", describe_configuration(settings))
 
 import workers.actors  # noqa: E402,F401

@@ -87,7 +87,9 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
     ctx = JobContext(res, job_id)
     try:
         async with session_scope(res.sessions, res.dispatcher) as session:
-            job = await repository.get(session, job_id)
+            # ``job`` was read when it was claimed. Reading it again here would check out a
+            # connection and hold it through the work's model call, capping jobs in flight at
+            # the pool size; the work session now connects only when the work first writes.
             result = await work(session, job, ctx)
             if not await repository.finish(session, job_id, now=utcnow(), status="succeeded",
                                            progress=1.0, stage="saved", result=result):

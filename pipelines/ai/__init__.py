@@ -1,0 +1,1 @@
+"""The AI orchestration pipeline: providers, routes, retries, fallback, circuit, history."""

@@ -21,6 +21,10 @@ _COLUMNS = (
     "request_id, ts, task, provider, model_name, prompt, raw_response, input_tokens, "
     "output_tokens, cost, latency_ms, status"
 )
+# The keys of each row ``recent`` returns (``ts`` is renamed ``timestamp``).
+COLUMNS_OUT = frozenset(
+    "timestamp" if name.strip() == "ts" else name.strip() for name in _COLUMNS.split(",")
+)
 
 
 def recent(

@@ -1,0 +1,78 @@
+"""Per-provider request rate and in-flight caps, shared by every worker through Redis.
+
+Rate: GCRA (a leaky bucket kept as one timestamp), so requests are spread evenly instead of
+bursting at each minute's start. In flight: a sorted set of leases that expire on their own,
+so a worker killed mid-call cannot leak a slot. Waiting for a slot is not a failed attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+PREFIX = "studyforge:ai:limit:"
+
+_ACQUIRE = """
+local now = tonumber(ARGV[1])
+local cap = tonumber(ARGV[4])
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) >= cap then return {0, '0.05'} end
+end
+local interval = tonumber(ARGV[2])
+if interval > 0 then
+  local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if tat < now then tat = now end
+  local allowed_at = tat - tonumber(ARGV[3])
+  if allowed_at > now then return {0, tostring(allowed_at - now)} end
+  redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil((tat + interval - now) * 1000) + 1000)
+end
+if cap > 0 then
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], math.ceil(tonumber(ARGV[6]) * 1000) + 1000)
+end
+return {1, '0'}
+"""
+
+
+class SlotTimeout(Exception):
+    """No slot within the wait allowed (the provider's limits are saturated)."""
+
+
+class ProviderLimits:
+    def __init__(self, redis, *, requests_per_minute: dict[str, int], max_in_flight: dict[str, int]):
+        self.redis = redis
+        self.rpm = requests_per_minute
+        self.in_flight = max_in_flight
+        self._acquire = redis.register_script(_ACQUIRE)
+
+    def limited(self, provider: str) -> bool:
+        return bool(self.rpm.get(provider) or self.in_flight.get(provider))
+
+    async def acquire(self, provider: str, *, lease_seconds: float, max_wait: float) -> str | None:
+        """Wait for a slot; returns a lease id to release (None when nothing is capped)."""
+        if not self.limited(provider):
+            return None
+        rpm = self.rpm.get(provider) or 0
+        interval = 60.0 / rpm if rpm else 0.0
+        # Allow a burst of a tenth of a minute's budget, at least one request.
+        burst = interval * max(0, rpm // 10 - 1) if rpm else 0.0
+        cap = self.in_flight.get(provider) or 0
+        lease = uuid.uuid4().hex
+        give_up = time.monotonic() + max_wait
+        while True:
+            ok, wait = await self._acquire(
+                keys=[f"{PREFIX}{provider}:rate", f"{PREFIX}{provider}:inflight"],
+                args=[time.time(), interval, burst, cap, lease, lease_seconds],
+            )
+            if int(ok) == 1:
+                return lease if cap else None
+            wait = float(wait)
+            if time.monotonic() + wait > give_up:
+                raise SlotTimeout(f"no {provider} slot within {max_wait:.0f}s (rate/in-flight cap)")
+            await asyncio.sleep(wait)
+
+    async def release(self, provider: str, lease: str | None) -> None:
+        if lease is not None:
+            await self.redis.zrem(f"{PREFIX}{provider}:inflight", lease)
