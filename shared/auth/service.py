@@ -41,6 +41,9 @@ async def authenticate(
     session: AsyncSession, redis, settings: Settings, *, email: str, password: str
 ) -> User:
     """The account for these credentials; 401 if wrong, 429 after too many recent failures."""
+    if "\x00" in email or "\x00" in password:
+        # No account can have such an email; answer as for any unknown one.
+        raise Unauthorized(WRONG_CREDENTIALS)
     key = _failures_key(email)
     failures = int(await redis.get(key) or 0)
     if failures >= settings.login_max_failures:

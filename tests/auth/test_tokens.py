@@ -117,3 +117,8 @@ async def test_profile_token_for_someone_elses_child_is_404(api, client):
     _, child_of_a = await api.child(parent_a)
     r = await client.post("/auth/profile-token", headers=bearer(parent_b), json={"profile_id": child_of_a})
     assert r.status_code == 404
+
+
+async def test_nul_in_login_is_plain_401(client):
+    r = await client.post("/auth/token", data={"username": "a\x00b@example.org", "password": "x"})
+    assert r.status_code == 401 and r.json()["detail"] == "Incorrect email or password."
