@@ -8,6 +8,8 @@ from shared.grading import repository
 from shared.jobs import repository as jobs_repository
 from shared.queue import Dispatcher
 from tests.driver import bearer
+from workers import runner
+from workers.resources import Resources
 
 
 async def submit_short(client, token: str, question_id: int, answer: str) -> dict:
@@ -18,7 +20,22 @@ async def submit_short(client, token: str, question_id: int, answer: str) -> dic
 
 
 async def run_job(settings, sessions, redis, job_id: str) -> dict:
-    """What the ``grading.grade_answer`` actor does, in this process."""
+    """What the ``grading.grade_answer`` actor does, in this process: the real job runner
+    (claim, work, finish exactly once) around the grading pipeline; returns the job's result."""
+    res = Resources(settings, None, sessions, redis, Dispatcher(redis, settings.broker_namespace))
+
+    async def work(session, job, _ctx):
+        return await grade_job(session, job, settings, redis=redis, sessions=sessions)
+
+    await runner.run_job(res, job_id, work)
+    async with sessions() as session:
+        job = await jobs_repository.get(session, job_id)
+    assert job.status == "succeeded", job.error
+    return job.result
+
+
+async def run_again(settings, sessions, redis, job_id: str) -> dict:
+    """The grading pipeline run a second time for a job (a redelivered message racing)."""
     async with sessions() as session:
         job = await jobs_repository.get(session, job_id)
     async with session_scope(sessions, Dispatcher(redis, settings.broker_namespace)) as session:
