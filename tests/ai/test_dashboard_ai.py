@@ -22,3 +22,6 @@ async def test_dashboard_reports_provider_health_and_cost(api, client, fake_llm,
     assert link["model"] == "gpt-4.1-mini" and link["calls"] >= 1 and link["circuit"] == "closed"
     # A priced model: 1,000 input and 500 output tokens cost something, and it is counted today.
     assert body["ai_cost_today_usd"] > (before["ai_cost_today_usd"] or 0)
+    metrics = (await client.get("http://test/metrics")).text
+    assert 'studyforge_ai_calls_window{model="gpt-4.1-mini",provider="openai"}' in metrics
+    assert 'studyforge_ai_circuit_open{model="gpt-4.1-mini",provider="openai"} 0.0' in metrics
