@@ -87,7 +87,8 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
         else:
             give_up = False
             started = utcnow()
-            if not await repository.claim(session, job_id, now=started):
+            attempt = await repository.claim(session, job_id, now=started)
+            if attempt is None:
                 log.info("job %s already final; nothing to do", job_id)
                 return
     if give_up:
@@ -95,7 +96,7 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
                     f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
         return
     # ``job`` was loaded before claim's UPDATE: mirror what that UPDATE wrote.
-    _apply(job, status="running", started_at=started, attempts=job.attempts + 1, updated_at=started)
+    _apply(job, status="running", started_at=started, attempts=attempt, updated_at=started)
     # The record carries job_id and request_id (shared.logs), so one grep follows the job.
     log.info("job %s started (attempt %d)", job_id, job.attempts)
     await jobs.publish(res.redis, job)

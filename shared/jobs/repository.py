@@ -29,8 +29,8 @@ async def latest_succeeded_by_cache_key(session: AsyncSession, cache_key: str) -
     return await session.scalar(query)
 
 
-async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> bool:
-    """Mark a job running unless it already finished; False if there is nothing to do.
+async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> int | None:
+    """Mark a job running unless it already finished; its attempt number, or None if final.
 
     A conditional UPDATE, so two deliveries of one message cannot both start it from a final
     state.
@@ -39,8 +39,10 @@ async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> bool:
         update(Job)
         .where(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
         .values(status="running", started_at=now, attempts=Job.attempts + 1, updated_at=now)
+        .returning(Job.attempts)
+        .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return result.scalar_one_or_none()
 
 
 async def finish(session: AsyncSession, job_id: str, *, now: datetime, **values) -> bool:
