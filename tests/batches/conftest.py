@@ -7,6 +7,8 @@ OpenAI provider points at the protocol-level fake (tests/fakes), so the SDK real
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import subprocess
 import time
 import uuid
 
@@ -100,3 +102,14 @@ async def blocks_per_chapter(settings, grade: int, subject: str) -> dict[str, in
         out = dict(rows.all())
     await engine.dispose()
     return out
+
+
+def stop_quickly(proc) -> None:
+    """SIGTERM to Dramatiq's main process only: it stops its workers cleanly in about a second.
+
+    (A SIGTERM to the whole group reaches each worker process twice, which Dramatiq takes as
+    "kill now" and then waits out its timeout.)
+    """
+    proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=15)
