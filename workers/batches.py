@@ -28,7 +28,8 @@ from workers.resources import Resources
 
 log = logging.getLogger("studyforge.worker")
 
-LEASE_SECONDS = 15
+# A live feeder renews its lease every tick; a dead one's lapses this soon.
+LEASE_SECONDS = 5
 GRADE_LOCK_SECONDS = 10
 
 
@@ -45,8 +46,10 @@ def grade_key(namespace: str, grade: int) -> str:
                 min_backoff=1_000, time_limit=10 * 60 * 1000)
 async def feed(batch_id: int) -> None:
     res = resources.current()
+    # A redelivered feeder (its worker died) waits for the dead one's lease to lapse; while
+    # the holder lives it keeps renewing, and this duplicate gives up.
     lease = res.redis.lock(feeder_key(res.settings.broker_namespace, batch_id),
-                           timeout=LEASE_SECONDS, blocking=False)
+                           timeout=LEASE_SECONDS, blocking=True, blocking_timeout=LEASE_SECONDS + 1)
     if not await lease.acquire():
         log.info("batch %s already has a feeder", batch_id)
         return
