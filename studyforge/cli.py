@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from shared.config import Settings, get_settings
+from studyforge.batch_cli import batch_app
 
 app = typer.Typer(help="StudyForge: an open AI learning platform for school children.",
                   no_args_is_help=True)
@@ -17,6 +18,7 @@ curriculum_app = typer.Typer(help="Curriculum files.", no_args_is_help=True)
 app.add_typer(curriculum_app, name="curriculum")
 history_app = typer.Typer(help="AI generation history (Parquet).", no_args_is_help=True)
 app.add_typer(history_app, name="history")
+app.add_typer(batch_app, name="batch")
 console = Console()
 
 Host = Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")]

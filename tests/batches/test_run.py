@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 
@@ -20,7 +22,7 @@ from tests.batches.conftest import (
 )
 from tests.driver import bearer
 from tests.fakes.llm_protocols import Behaviour
-from tests.processes import studyforge, wait_log
+from tests.processes import ROOT, studyforge, wait_log
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -165,3 +167,33 @@ async def test_two_batches_for_one_grade_generate_each_item_once(batch_api, work
     # Each item was paid for once, by whichever batch started its job.
     one_call = estimate.price(RouteLink(provider="openai", model="gpt-4.1-mini"), *Behaviour().usage)
     assert a["cost_usd"] + b["cost_usd"] == pytest.approx(8 * one_call)
+
+
+
+async def test_the_cli_plans_starts_and_follows_a_batch(batch_api, batch_settings, worker, fake_llm):
+    api, _, _ = batch_api
+    subject = await small_grade(api, chapters=3)
+    env = worker_env(batch_settings, log_format="text")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "studyforge", "batch", *args], env=env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    plan = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", subject,
+                                   "--dry-run")
+    assert plan.returncode == 0, plan.stderr
+    assert "Would run 3 job(s), 0 skipped" in plan.stdout
+    bad = await asyncio.to_thread(cli, "generate", "--grade", "11", "--budget", "-1")
+    assert bad.returncode == 2 and "--budget" in bad.stdout
+    unknown = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", "Astrology")
+    assert unknown.returncode == 1 and "no subject 'Astrology'" in unknown.stdout
+    assert fake_llm.calls("openai") == 0
+
+    run = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", subject,
+                                  "--kind", "explanation", "--wait")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3/3" in run.stdout and "succeeded" in run.stdout
+    assert fake_llm.calls("openai") == 3
+    batch_id = run.stdout.split("Batch ", 1)[1].split(":", 1)[0]
+    status = await asyncio.to_thread(cli, "status", batch_id)
+    assert status.returncode == 0 and "3/3 done, 0 failed" in status.stdout
