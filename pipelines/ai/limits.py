@@ -4,10 +4,11 @@ Rate: GCRA (a leaky bucket kept as one timestamp), so requests are spread evenly
 bursting at each minute's start. In flight: a sorted set of leases that expire on their own,
 so a worker killed mid-call cannot leak a slot. Waiting for a slot is not a failed attempt.
 
-Background calls (batches) yield to interactive ones (students): they get no burst allowance,
-so they pass only while the bucket is idle, and an interactive call arriving meanwhile is let
-through at once; they also keep one in-flight slot free and, with a share below 1, pass a
-second bucket at that share of the rate.
+Background calls (batches) yield to interactive ones (students): they may use only a quarter
+of the burst allowance, so while a batch keeps the bucket busy three quarters of the burst stay
+free and an interactive call arriving meanwhile is let through at once (a little burst lets
+a batch catch up after a hiccup instead of losing that capacity for good). They also keep one
+in-flight slot free and, with a share below 1, pass a second bucket at that share of the rate.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 import uuid
 
 PREFIX = "studyforge:ai:limit:"
+BACKGROUND_BURST_SHARE = 0.25
 
 _ACQUIRE = """
 local now = tonumber(ARGV[1])
@@ -82,7 +84,7 @@ class ProviderLimits:
         cap = self.in_flight.get(provider) or 0
         share_interval = 0.0
         if background:
-            burst = 0.0
+            burst *= BACKGROUND_BURST_SHARE
             if cap > 1:
                 cap = max(1, min(cap - 1, int(cap * self.background_share)))
             if rpm and self.background_share < 1:
