@@ -9,13 +9,14 @@ read and steer.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+from shared.errors import AppError
 
 batch_app = typer.Typer(help="Pre-generate a grade's content (batches).", no_args_is_help=True)
 console = Console()
@@ -26,7 +27,6 @@ POLL_SECONDS = 0.5
 def _run(fn):
     """Run ``await fn(session)`` in one unit of work; expected failures exit with their message."""
     import shared.models  # noqa: F401  (a flush resolves foreign keys across domains)
-    from shared.errors import AppError
     from studyforge.cli import _settings, _with_session
 
     try:
@@ -127,19 +127,41 @@ def _print(b) -> None:
 
 def _follow(batch_id: int) -> int:
     """A live progress bar until the batch ends; the exit code is 0 only if it succeeded."""
-    columns = (TextColumn("[bold]Batch {task.fields[id]}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[failed]} failed · ${task.fields[cost]:.4f}"),
-               TextColumn("ETA"), TimeRemainingColumn())
-    b = _get(batch_id)
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("batch", total=b.total or 1, id=batch_id, failed=0, cost=0.0)
-        while True:
-            done = b.succeeded + b.failed + b.not_run
-            progress.update(task, total=b.total or 1, completed=done if b.total else 1,
-                            failed=b.failed, cost=b.cost_usd)
-            if b.status != "running" and b.finished_at is not None:
-                break
-            time.sleep(POLL_SECONDS)
-            b = _get(batch_id)
+    return asyncio.run(_follow_async(batch_id))
+
+
+async def _follow_async(batch_id: int) -> int:
+    import shared.models  # noqa: F401
+    from shared.batches import service
+    from shared.db import create_engine, session_factory
+    from studyforge.cli import _settings
+
+    engine = create_engine(_settings())
+    sessions = session_factory(engine)
+
+    async def get():
+        async with sessions() as session:
+            return await service.get(session, batch_id)
+
+    try:
+        b = await get()
+        if b.status == "running" or b.finished_at is None:
+            columns = (TextColumn("[bold]Batch {task.fields[id]}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[failed]} failed · ${task.fields[cost]:.4f}"),
+                       TextColumn("ETA"), TimeRemainingColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("batch", total=b.total, id=batch_id, failed=0, cost=0.0)
+                while True:
+                    progress.update(task, completed=b.succeeded + b.failed + b.not_run,
+                                    failed=b.failed, cost=b.cost_usd)
+                    if b.status != "running" and b.finished_at is not None:
+                        break
+                    await asyncio.sleep(POLL_SECONDS)
+                    b = await get()
+    except AppError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        return 1
+    finally:
+        await engine.dispose()
     _print(b)
     return 0 if b.status == "succeeded" else 1

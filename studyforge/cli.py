@@ -80,8 +80,11 @@ def worker(
     processes: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
     threads: Annotated[int | None, typer.Option(help="Threads per process (size to provider "
                                                 "quotas, not CPUs: each in-flight job holds one).")] = None,
+    queues: Annotated[list[str] | None, typer.Option(
+        "--queue", help="Only this queue (repeatable; default: all). E.g. a pool for students' "
+        "'default' and 'ops', another for 'batch'.")] = None,
 ) -> None:
-    """Run Dramatiq worker processes for every queue."""
+    """Run Dramatiq worker processes (for every queue, or those named)."""
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
@@ -89,6 +92,7 @@ def worker(
     args = make_argument_parser().parse_args([
         "workers.main", "--processes", str(processes or settings.worker_processes),
         "--threads", str(threads or settings.worker_threads),
+        *(["--queues", *queues] if queues else []),
     ])
     raise typer.Exit(dramatiq_main(args))
 
