@@ -23,6 +23,9 @@ from tests.driver import ApiDriver, bearer
 from tests.fakes.fixtures import fake_llm, fake_llm_server  # noqa: F401
 from tests.processes import settings_env
 
+# No other test imports chapters into grade 12 (tests/hotpaths owns 11, tests/curriculum 9).
+GRADE = 12
+
 # Quick retries and a patient circuit keep scripted failures fast and deterministic.
 FAST = {"ai_backoff_initial_seconds": 0.01, "ai_backoff_max_seconds": 0.05,
         "ai_circuit_failure_threshold": 50, "ai_task_deadline_seconds": 20.0,
@@ -67,7 +70,7 @@ async def operator_token(api: ApiDriver) -> str:
     return await api.login(email, "operator-pw")
 
 
-async def small_grade(api: ApiDriver, chapters: int, grade: int = 11) -> str:
+async def small_grade(api: ApiDriver, chapters: int, grade: int = GRADE) -> str:
     """Import a subject of its own (so tests never see each other's content); returns its name."""
     subject = f"Batch {uuid.uuid4().hex[:6]}"
     body = {"grades": [{"grade": grade, "subjects": [{"name": subject, "chapters": [

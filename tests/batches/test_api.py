@@ -8,7 +8,7 @@ from shared.content.models import ContentBlock
 from shared.curriculum.models import Chapter
 from shared.db import create_engine, session_factory, session_scope
 from shared.ops.keys import Keys
-from tests.batches.conftest import small_grade
+from tests.batches.conftest import GRADE, small_grade
 from tests.driver import bearer
 
 
@@ -19,7 +19,7 @@ async def test_dry_run_plans_and_enqueues_nothing(batch_api):
     before = (await api.client.get("/batches", headers=bearer(operator))).json()
     queued = await redis.llen(keys.queue("batch"))
     r = await api.client.post("/batches", headers=bearer(operator), json={
-        "grade": 11, "subjects": [subject], "kinds": ["explanation"], "dry_run": True})
+        "grade": GRADE, "subjects": [subject], "kinds": ["explanation"], "dry_run": True})
     assert r.status_code == 200, r.text
     plan = r.json()
     assert plan["batch_id"] is None
@@ -35,18 +35,20 @@ async def test_bad_input_is_a_clear_4xx(batch_api):
     subject = await small_grade(api, chapters=2)
     post = lambda body, token=operator: api.client.post(  # noqa: E731
         "/batches", headers=bearer(token), json=body)
-    r = await post({"grade": 9})
-    assert r.status_code == 422 and "Grade 9 has no curriculum" in r.json()["detail"]
-    assert "11" in r.json()["detail"]  # names the grades that exist
-    r = await post({"grade": 11, "subjects": ["Astrology"]})
+    r = await api.client.get("/curriculum", headers=bearer(operator))
+    empty = min(set(range(13)) - {c["grade"] for c in r.json()})
+    r = await post({"grade": empty})
+    assert r.status_code == 422 and f"Grade {empty} has no curriculum" in r.json()["detail"]
+    assert f"{GRADE}" in r.json()["detail"].split(":", 1)[1]  # names the grades that exist
+    r = await post({"grade": GRADE, "subjects": ["Astrology"]})
     assert r.status_code == 422 and "'Astrology'" in r.json()["detail"]
     assert subject in r.json()["detail"]  # names the subjects that exist
-    r = await post({"grade": 11, "subjects": [subject], "budget_usd": -1})
+    r = await post({"grade": GRADE, "subjects": [subject], "budget_usd": -1})
     assert r.status_code == 422
-    r = await post({"grade": 11, "kinds": []})
+    r = await post({"grade": GRADE, "kinds": []})
     assert r.status_code == 422
     parent, _ = await api.parent()
-    assert (await post({"grade": 11}, parent)).status_code == 403
+    assert (await post({"grade": GRADE}, parent)).status_code == 403
     assert (await api.client.get("/batches/999999", headers=bearer(operator))).status_code == 404
     r = await api.client.post("/batches/999999/cancel", headers=bearer(operator))
     assert r.status_code == 404
@@ -62,7 +64,7 @@ async def test_nothing_to_run_is_created_succeeded(batch_api):
                                      ai_model_used="test/x", status="approved"))
     await engine.dispose()
     r = await api.client.post("/batches", headers=bearer(operator), json={
-        "grade": 11, "subjects": [subject], "kinds": ["explanation"]})
+        "grade": GRADE, "subjects": [subject], "kinds": ["explanation"]})
     assert r.status_code == 202, r.text
     plan = r.json()
     assert (plan["total_jobs"], plan["skipped_existing"]) == (0, 3)

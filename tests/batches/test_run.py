@@ -14,6 +14,7 @@ from shared.ai.schemas import RouteLink
 from shared.batches import estimate
 from shared.db import create_engine, session_factory, session_scope
 from tests.batches.conftest import (
+    GRADE,
     blocks_per_chapter,
     small_grade,
     stop_quickly,
@@ -38,7 +39,7 @@ def worker(batch_settings, tmp_path_factory):
 
 
 async def start(api, token, **body) -> dict:
-    r = await api.client.post("/batches", headers=bearer(token), json={"grade": 11, **body})
+    r = await api.client.post("/batches", headers=bearer(token), json={"grade": GRADE, **body})
     assert r.status_code == 202, r.text
     return r.json()
 
@@ -53,7 +54,7 @@ async def test_a_grade_runs_then_a_rerun_makes_no_model_call(batch_api, worker, 
     assert (batch["total"], batch["succeeded"], batch["failed"], batch["skipped"]) == (6, 6, 0, 0)
     assert batch["cost_usd"] > 0  # priced from the fake's reported usage
     assert fake_llm.calls("openai") == 6
-    assert set((await blocks_per_chapter(api.settings, 11, subject)).values()) == {1}
+    assert set((await blocks_per_chapter(api.settings, GRADE, subject)).values()) == {1}
 
     again = await start(api, operator, subjects=[subject], kinds=["explanation"])
     assert (again["total_jobs"], again["skipped_existing"]) == (0, 6)
@@ -73,7 +74,7 @@ async def test_the_budget_stops_a_batch(batch_api, worker, fake_llm):
     api, operator, _ = batch_api
     subject = await small_grade(api, chapters=6)
     r = await api.client.post("/batches", headers=bearer(operator), json={
-        "grade": 11, "subjects": [subject], "kinds": ["explanation"], "dry_run": True})
+        "grade": GRADE, "subjects": [subject], "kinds": ["explanation"], "dry_run": True})
     per_item = r.json()["estimated_cost_usd"] / 6
     # Room for one item and a half: the second would pass the budget, so it never starts.
     plan = await start(api, operator, subjects=[subject], kinds=["explanation"],
@@ -123,7 +124,7 @@ async def test_failures_are_counted_and_retry_failed_runs_only_them(
     batch = await wait_ended(api, operator, plan["batch_id"])
     assert (batch["status"], batch["succeeded"], batch["failed"]) == ("succeeded", 5, 0)
     assert fake_llm.calls("openai") == 7  # only the two failures ran again
-    assert set((await blocks_per_chapter(api.settings, 11, subject)).values()) == {1}
+    assert set((await blocks_per_chapter(api.settings, GRADE, subject)).values()) == {1}
 
 
 async def test_cancel_stops_what_has_not_started(batch_api, worker, fake_llm):
@@ -163,7 +164,7 @@ async def test_two_batches_for_one_grade_generate_each_item_once(batch_api, work
     b = await wait_ended(api, operator, second["batch_id"])
     assert a["status"] == b["status"] == "succeeded", (a, b)
     assert fake_llm.calls("openai") == 8
-    assert set((await blocks_per_chapter(api.settings, 11, subject)).values()) == {1}
+    assert set((await blocks_per_chapter(api.settings, GRADE, subject)).values()) == {1}
     # Each item was paid for once, by whichever batch started its job.
     one_call = estimate.price(RouteLink(provider="openai", model="gpt-4.1-mini"), *Behaviour().usage)
     assert a["cost_usd"] + b["cost_usd"] == pytest.approx(8 * one_call)
@@ -179,17 +180,17 @@ async def test_the_cli_plans_starts_and_follows_a_batch(batch_api, batch_setting
         return subprocess.run([sys.executable, "-m", "studyforge", "batch", *args], env=env,
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
 
-    plan = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", subject,
+    plan = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--subject", subject,
                                    "--dry-run")
     assert plan.returncode == 0, plan.stderr
     assert "Would run 3 job(s), 0 skipped" in plan.stdout
-    bad = await asyncio.to_thread(cli, "generate", "--grade", "11", "--budget", "-1")
+    bad = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--budget", "-1")
     assert bad.returncode == 2 and "--budget" in bad.stdout
-    unknown = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", "Astrology")
+    unknown = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--subject", "Astrology")
     assert unknown.returncode == 1 and "no subject 'Astrology'" in unknown.stdout
     assert fake_llm.calls("openai") == 0
 
-    run = await asyncio.to_thread(cli, "generate", "--grade", "11", "--subject", subject,
+    run = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--subject", subject,
                                   "--kind", "explanation", "--wait")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3/3" in run.stdout and "succeeded" in run.stdout
