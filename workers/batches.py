@@ -98,7 +98,13 @@ async def _feed_slice(res: Resources, batch_id: int, lease) -> bool:
         if time.monotonic() >= ends_at:
             return True
         await asyncio.sleep(settings.batch_feed_tick_seconds)
-        await lease.extend(LEASE_SECONDS, replace_ttl=True)
+        try:
+            await lease.extend(LEASE_SECONDS, replace_ttl=True)
+        except LockError:
+            # This loop stalled past its lease and another feeder may have taken over; stop.
+            # (Should none have, the scheduler's resume pass sends one.)
+            log.warning("batch %s: feeder lease lost; leaving the batch to its successor", batch_id)
+            return False
 
 
 async def _fill(res: Resources, batch_id: int, *, capacity: int, estimates) -> None:

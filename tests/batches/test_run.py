@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 
@@ -198,3 +199,19 @@ async def test_the_cli_plans_starts_and_follows_a_batch(batch_api, batch_setting
     batch_id = run.stdout.split("Batch ", 1)[1].split(":", 1)[0]
     status = await asyncio.to_thread(cli, "status", batch_id)
     assert status.returncode == 0 and "3/3 done, 0 failed" in status.stdout
+
+
+async def test_progress_streams_until_the_batch_ends(batch_api, worker, fake_llm):
+    api, operator, _ = batch_api
+    subject = await small_grade(api, chapters=4)
+    fake_llm.set_latency(0.3)
+    plan = await start(api, operator, subjects=[subject], kinds=["explanation"])
+    # The in-process transport returns the body once the stream ends: when the batch has ended.
+    r = await api.client.get(f"/batches/{plan['batch_id']}/events", headers=bearer(operator))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = [json.loads(line[5:]) for line in r.text.splitlines() if line.startswith("data:")]
+    assert len(events) >= 2 and events[0]["status"] == "running"
+    done = [e["succeeded"] for e in events]
+    assert done == sorted(done)  # progress only moves forward
+    assert events[-1]["status"] == "succeeded" and events[-1]["succeeded"] == 4
+    assert events[-1]["finished_at"]
