@@ -6,6 +6,7 @@ from shared.batches.models import Batch, BatchItem
 from shared.content.models import ContentBlock, Question
 from shared.curriculum.models import Chapter
 from shared.db import Base
+from shared.grading.models import Submission
 from shared.jobs.models import Job
 from shared.profiles.models import Profile
 from shared.progress.models import StudentProgress
@@ -22,5 +23,6 @@ __all__ = [
     "PromptTemplate",
     "Question",
     "StudentProgress",
+    "Submission",
     "User",
 ]

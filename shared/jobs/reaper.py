@@ -30,7 +30,11 @@ from shared.ops.snapshot import known_queues
 from shared.queue import enqueue
 
 # Which actor runs each job kind; a batch's items go back to the batch queue's actor.
-ACTORS = {"explanation": "generations.generate", "questions": "generations.generate"}
+ACTORS = {"explanation": "generations.generate", "questions": "generations.generate",
+          "grading": "grading.grade_answer"}
+# Kinds whose actor listens on its own queue (a child waiting for a grade must not wait behind
+# a batch's backlog on "default").
+QUEUES = {"grading": "grading"}
 BATCH_ACTOR, BATCH_QUEUE = "batches.generate", "batch"
 
 
@@ -91,5 +95,4 @@ def _resend(job) -> None:
     if (job.payload or {}).get("batch_id") is not None:
         enqueue(BATCH_ACTOR, queue_name=BATCH_QUEUE, job_id=job.id)
     else:
-        enqueue(actor, job_id=job.id)
-
+        enqueue(actor, queue_name=QUEUES.get(job.kind, "default"), job_id=job.id)

@@ -1,7 +1,7 @@
 """Batches: an operator pre-generates a grade; one row per batch, one per (chapter x kind)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-25 21:40:35.359016
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0006'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
