@@ -15,6 +15,7 @@ from api import (
     ai,
     analytics,
     auth,
+    batches,
     curriculum,
     errors,
     events,
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
 
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, profiles, progress, curriculum, generations, grading, jobs, events,
-                   analytics, ops, ai):
+                   analytics, ops, ai, batches):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

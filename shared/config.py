@@ -100,6 +100,15 @@ class Settings(BaseSettings):
     worker_processes: int = 1
     worker_threads: int = 64
 
+    # Batches (shared/batches, workers/batches.py). A batch's items go to the "batch" queue a
+    # few at a time, fed by one "batches.feed" actor per batch; at the provider's rate limiter
+    # they yield to students' requests (no burst allowance) and use at most this share of it.
+    batch_rate_share: float = Field(default=1.0, gt=0.0, le=1.0)
+    batch_max_in_flight: int = Field(default=16, ge=1)  # items of one batch queued or running
+    batch_feed_tick_seconds: float = 0.2  # how often a feeder looks at its items' jobs
+    batch_feed_slice_seconds: float = 30.0  # a feeder hands over to a fresh message after this
+    batch_resume_interval_seconds: float = 10.0  # scheduler: restart feeders that died
+
     # Periodic work
     scheduler_tick_seconds: float = 5.0
     reaper_queued_after_seconds: int = 120

@@ -38,3 +38,17 @@ def bound(*, request: str | None = None, job: str | None = None) -> Iterator[Non
         yield
     finally:
         unbind(tokens)
+
+
+# "interactive" (a person waits: students) or "background" (batches). The AI chain's rate
+# limiter lets background calls through only when no interactive call would have to wait.
+ai_priority: ContextVar[str] = ContextVar("studyforge_ai_priority", default="interactive")
+
+
+@contextmanager
+def ai_priority_as(priority: str) -> Iterator[None]:
+    token = ai_priority.set(priority)
+    try:
+        yield
+    finally:
+        ai_priority.reset(token)

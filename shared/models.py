@@ -2,6 +2,7 @@
 
 from shared.ai.models import ModelRoute, PromptTemplate
 from shared.auth.models import User
+from shared.batches.models import Batch, BatchItem
 from shared.content.models import ContentBlock, Question
 from shared.curriculum.models import Chapter
 from shared.db import Base
@@ -12,6 +13,8 @@ from shared.progress.models import StudentProgress
 
 __all__ = [
     "Base",
+    "Batch",
+    "BatchItem",
     "Chapter",
     "ContentBlock",
     "Job",

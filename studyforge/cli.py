@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from shared.config import Settings, get_settings
+from studyforge.batch_cli import batch_app
 
 app = typer.Typer(help="StudyForge: an open AI learning platform for school children.",
                   no_args_is_help=True)
@@ -17,6 +18,7 @@ curriculum_app = typer.Typer(help="Curriculum files.", no_args_is_help=True)
 app.add_typer(curriculum_app, name="curriculum")
 history_app = typer.Typer(help="AI generation history (Parquet).", no_args_is_help=True)
 app.add_typer(history_app, name="history")
+app.add_typer(batch_app, name="batch")
 console = Console()
 
 Host = Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")]
@@ -78,8 +80,11 @@ def worker(
     processes: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
     threads: Annotated[int | None, typer.Option(help="Threads per process (size to provider "
                                                 "quotas, not CPUs: each in-flight job holds one).")] = None,
+    queues: Annotated[list[str] | None, typer.Option(
+        "--queue", help="Only this queue (repeatable; default: all). E.g. a pool for students' "
+        "'default' and 'ops', another for 'batch'.")] = None,
 ) -> None:
-    """Run Dramatiq worker processes for every queue."""
+    """Run Dramatiq worker processes (for every queue, or those named)."""
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
@@ -87,6 +92,7 @@ def worker(
     args = make_argument_parser().parse_args([
         "workers.main", "--processes", str(processes or settings.worker_processes),
         "--threads", str(threads or settings.worker_threads),
+        *(["--queues", *queues] if queues else []),
     ])
     raise typer.Exit(dramatiq_main(args))
 

@@ -32,6 +32,8 @@ def schedule(settings: Settings) -> list[Periodic]:
         Periodic("events.compact", settings.events_compact_interval_seconds, "events"),
         Periodic("grading.regrade_provisional", settings.grading_regrade_interval_seconds,
                  "grading"),
+        # Restarts the feeder of any running batch that lost it (all its state is in the DB).
+        Periodic("batches.resume", settings.batch_resume_interval_seconds, "ops"),
     ]
 
 

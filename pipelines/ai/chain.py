@@ -35,6 +35,7 @@ from pipelines.ai.providers.base import (
     SchemaError,
     TransientError,
 )
+from shared import context
 from shared.ai import templating
 from shared.ai.outputs import TASK_OUTPUTS, json_schema
 from shared.ai.schemas import TASKS, RouteLink
@@ -159,7 +160,10 @@ class _Run:
         self.limits = ProviderLimits(
             redis, requests_per_minute=settings.ai_requests_per_minute,
             max_in_flight=settings.ai_max_in_flight,
+            background_share=settings.batch_rate_share,
         )
+        # Batch items yield to students at the limiter (shared.context.ai_priority).
+        self.background = context.ai_priority.get() == "background"
         self.records: list[dict] = []
         self.reasons: list[str] = []
         self.skipped: list[str] = []
@@ -217,6 +221,7 @@ class _Run:
             lease = await self.limits.acquire(
                 link.provider, lease_seconds=timeout + 5,
                 max_wait=min(self.settings.ai_slot_wait_seconds, remaining),
+                background=self.background,
             )
             started = time.monotonic()  # waiting for our own slot is not the provider's latency
             request = ProviderRequest(

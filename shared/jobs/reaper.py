@@ -29,12 +29,13 @@ from shared.ops.keys import Keys
 from shared.ops.snapshot import known_queues
 from shared.queue import enqueue
 
-# Which actor runs each job kind.
+# Which actor runs each job kind; a batch's items go back to the batch queue's actor.
 ACTORS = {"explanation": "generations.generate", "questions": "generations.generate",
           "grading": "grading.grade_answer"}
 # Kinds whose actor listens on its own queue (a child waiting for a grade must not wait behind
 # a batch's backlog on "default").
 QUEUES = {"grading": "grading"}
+BATCH_ACTOR, BATCH_QUEUE = "batches.generate", "batch"
 
 
 @dataclass
@@ -72,7 +73,7 @@ async def reap(session: AsyncSession, redis, settings: Settings) -> ReapReport:
                 continue
             report.running_requeued += 1
             if not present[job.id]:
-                _resend(job.kind, job.id)
+                _resend(job)
 
     stale = await repository.stale_queued(
         session, before=now - timedelta(seconds=settings.reaper_queued_after_seconds))
@@ -81,14 +82,17 @@ async def reap(session: AsyncSession, redis, settings: Settings) -> ReapReport:
         if present[job.id] or job.kind not in ACTORS:
             continue
         job.updated_at = now  # spaces out repeated sends
-        _resend(job.kind, job.id)
+        _resend(job)
         report.queued_resent += 1
     await session.flush()
     return report
 
 
-def _resend(kind: str, job_id: str) -> None:
-    actor = ACTORS.get(kind)
-    if actor is not None:
-        enqueue(actor, queue_name=QUEUES.get(kind, "default"), job_id=job_id)
-
+def _resend(job) -> None:
+    actor = ACTORS.get(job.kind)
+    if actor is None:
+        return
+    if (job.payload or {}).get("batch_id") is not None:
+        enqueue(BATCH_ACTOR, queue_name=BATCH_QUEUE, job_id=job.id)
+    else:
+        enqueue(actor, queue_name=QUEUES.get(job.kind, "default"), job_id=job.id)
