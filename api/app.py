@@ -23,6 +23,7 @@ from api import (
     jobs,
     ops,
     profiles,
+    review,
 )
 from api.metrics import MetricsMiddleware
 from api.request_id import RequestIdMiddleware
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops, ai):
+    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops, ai,
+                   review):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)
