@@ -22,7 +22,7 @@ from shared.config import Settings
 from shared.content import service as content
 from shared.curriculum import repository as curriculum
 from shared.generations import repository as generations
-from shared.generations.service import config_fingerprint
+from shared.generations.service import config_fingerprint, reusable
 from shared.jobs import repository as jobs
 from shared.jobs.models import FINAL_STATUSES, Job
 from shared.queue import on_commit
@@ -57,8 +57,9 @@ async def generate(
     for _round in range(MAX_HANDOVERS):
         if not force:
             async with sessions() as read:
-                done = await generations.latest_generated(read, job.cache_key or "")
-            if done is not None and (done.result or {}).get("config") == fingerprint:
+                candidates = await generations.recent_generated(read, job.cache_key or "")
+            done = reusable(candidates, fingerprint)
+            if done is not None:
                 return _linked(done, "cached")
         holder = await claim.claim()
         if holder is None:

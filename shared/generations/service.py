@@ -84,13 +84,17 @@ async def find_cached(
     session: AsyncSession, settings: Settings, params: dict, *, config: AIConfig | None = None
 ) -> Job | None:
     """Finished work identical to ``params`` under today's AI configuration, or None."""
-    source = await repository.latest_generated(session, cache_key(params))
-    if source is None:
+    candidates = await repository.recent_generated(session, cache_key(params))
+    if not candidates:
         return None
     config = config or await ai_service.load_config(session, settings)
-    if (source.result or {}).get("config") != config_fingerprint(config, params["kind"]):
-        return None
-    return source
+    return reusable(candidates, config_fingerprint(config, params["kind"]))
+
+
+def reusable(candidates: list[Job], fingerprint: str) -> Job | None:
+    """The newest of ``candidates`` made under the AI configuration ``fingerprint``."""
+    return next((job for job in candidates
+                 if (job.result or {}).get("config") == fingerprint), None)
 
 
 async def create_generation_job(
