@@ -43,7 +43,8 @@ def reset_ai_state(settings) -> None:
         client.delete(*keys)
 
 
-@pytest.fixture(scope="module")
+# One stack for the whole package: starting and stopping the two processes costs ~20 s.
+@pytest.fixture(scope="package")
 def stack(settings, fake_llm_server, api, tmp_path_factory):  # noqa: F811
     logs = tmp_path_factory.mktemp("content-logs")
     port = free_port()
