@@ -27,6 +27,7 @@ from api import (
 )
 from api.metrics import MetricsMiddleware
 from api.request_id import RequestIdMiddleware
+from api.security import SecurityHeadersMiddleware
 from shared.cache import ReadCache
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         version="0.1.0",
         description="An open AI learning platform for school children.",
         lifespan=lifespan,
+        # Bodies larger than this are refused with 413 before they are read whole.
+        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     errors.install(app)
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
                            allow_methods=["*"], allow_headers=["*"], allow_credentials=True)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     _mount_frontend(app, Path(settings.frontend_dist))
     return app
 

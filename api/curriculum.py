@@ -27,25 +27,28 @@ async def import_curriculum(
 
 @router.get("/curriculum", response_model=list[ChapterOut], responses={422: ERROR_BODY})
 async def list_curriculum(
-    request: Request, _: CurrentPrincipal, session: SessionDep,
+    request: Request, _: CurrentPrincipal,
     grade: int | None = Query(default=None, ge=0, le=12),
     subject: str | None = Query(default=None, max_length=80, pattern=r"^[^\x00]*$"),
 ):
     """Chapters, in order, of a grade (and subject)."""
 
     async def load() -> bytes:
-        rows = await repository.list_chapters(session, grade=grade, subject=subject)
+        async with request.app.state.sessions() as session:
+            rows = await repository.list_chapters(session, grade=grade, subject=subject)
         return _chapters.dump_json([ChapterOut.model_validate(c) for c in rows])
 
     return await cached_json(request, cache.CURRICULUM, f"{grade}|{subject}", load)
 
 
 @router.get("/chapters/{chapter_id}", response_model=ChapterDetail, responses={404: ERROR_BODY})
-async def chapter(chapter_id: IdPath, request: Request, principal: CurrentPrincipal, session: SessionDep):
+async def chapter(chapter_id: IdPath, request: Request, principal: CurrentPrincipal):
     """A chapter with its content; students and parents see approved content only."""
 
     async def load() -> bytes:
-        detail = await content.chapter_detail(session, principal, chapter_id)
+        # No request-wide unit of work: a cache hit should not even open a session.
+        async with request.app.state.sessions() as session:
+            detail = await content.chapter_detail(session, principal, chapter_id)
         return detail.model_dump_json().encode()
 
     # Staff see every review state and the answers; everyone else the approved view.

@@ -47,7 +47,38 @@ async def collector(redis, settings: Settings) -> _Static:
         up.add_metric([], 0)
         return _Static([up])
     up.add_metric([], 1)
+    try:
+        families += await _ai_families(redis, settings)
+    except Exception as exc:  # the queue figures are still worth reporting
+        log.warning("AI provider metrics unavailable: %s", exc)
     return _Static([up, *families])
+
+
+async def _ai_families(redis, settings: Settings) -> list:
+    """Per provider/model over the AI chain's recent window: calls, errors, latency, circuit."""
+    from pipelines.ai.reports import provider_stats  # API may read pipelines' reports
+
+    window = settings.ai_stats_window_seconds
+    labels = ["provider", "model"]
+    calls = GaugeMetricFamily("studyforge_ai_calls_window", f"Model calls in the last {window}s",
+                              labels=labels)
+    errors = GaugeMetricFamily("studyforge_ai_errors_window",
+                               f"Failed model calls in the last {window}s", labels=labels)
+    p50 = GaugeMetricFamily("studyforge_ai_latency_p50_ms", "Model call latency, median", labels=labels)
+    p95 = GaugeMetricFamily("studyforge_ai_latency_p95_ms", "Model call latency, 95th percentile",
+                            labels=labels)
+    circuit = GaugeMetricFamily("studyforge_ai_circuit_open",
+                                "1 while the circuit breaker skips this link (open or half-open)",
+                                labels=labels)
+    for s in await provider_stats(redis, window_seconds=window):
+        key = [s.provider, s.model or ""]
+        calls.add_metric(key, s.calls)
+        errors.add_metric(key, s.errors)
+        if s.latency_p50_ms is not None:
+            p50.add_metric(key, s.latency_p50_ms)
+            p95.add_metric(key, s.latency_p95_ms)
+        circuit.add_metric(key, 0 if s.circuit == "closed" else 1)
+    return [calls, errors, p50, p95, circuit]
 
 
 async def _families(redis, settings: Settings) -> list:

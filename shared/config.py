@@ -146,7 +146,11 @@ class Settings(BaseSettings):
     # HTTP
     host: str = "127.0.0.1"
     port: int = 8000
+    # Browsers from these origins may call the API (none by default: the web app is served
+    # from the API's own origin).
     cors_origins: list[str] = Field(default_factory=list)
+    # Largest request body accepted (413 beyond); a full events batch is about 2 MiB.
+    max_request_bytes: int = 4 * 1024 * 1024
     frontend_dist: str = "frontend/dist"
 
     @model_validator(mode="after")

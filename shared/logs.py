@@ -13,11 +13,21 @@ from datetime import UTC, datetime
 
 from shared import context
 from shared.config import Settings
+from shared.secrets import mask, secrets_of
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
-class JsonFormatter(logging.Formatter):
+class _Masking:
+    """Replaces every configured secret (API keys, the JWT secret) with ``***`` in a line."""
+
+    secrets: tuple[str, ...] = ()
+
+    def mask(self, line: str) -> str:
+        return mask(line, self.secrets)
+
+
+class JsonFormatter(_Masking, logging.Formatter):
     """``{"ts", "level", "logger", "message", "pid", request_id?, job_id?, exc?}`` per line."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -31,10 +41,10 @@ class JsonFormatter(logging.Formatter):
         out.update(context.current())
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, default=str, ensure_ascii=False)
+        return self.mask(json.dumps(out, default=str, ensure_ascii=False))
 
 
-class TextFormatter(logging.Formatter):
+class TextFormatter(_Masking, logging.Formatter):
     """Plain text for a person at a terminal, with the ids appended when set."""
 
     def __init__(self) -> None:
@@ -43,12 +53,13 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         ids = context.current()
-        return line + "".join(f" {k}={v}" for k, v in ids.items())
+        return self.mask(line + "".join(f" {k}={v}" for k, v in ids.items()))
 
 
 def configure(settings: Settings, *, fmt: str | None = None) -> None:
     """Format every root handler as ``fmt`` (default: the configured ``log_format``)."""
     formatter = JsonFormatter() if (fmt or settings.log_format) == "json" else TextFormatter()
+    formatter.secrets = secrets_of(settings)
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(logging.StreamHandler())

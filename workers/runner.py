@@ -36,13 +36,26 @@ class JobFailed(Exception):
 class JobContext:
     res: Resources
     job_id: str
+    # The job as this worker last wrote it: announcements are built from it rather than
+    # re-read from the database (that re-read was three statements per announcement).
+    snapshot: Job | None = None
 
     async def progress(self, value: float, stage: str) -> None:
         """Record progress in its own short transaction and announce it."""
+        now = utcnow()
         async with session_scope(self.res.sessions, self.res.dispatcher) as session:
-            await repository.set_progress(session, self.job_id, progress=value, stage=stage,
-                                          now=utcnow())
-        await _announce(self.res, self.job_id)
+            await repository.set_progress(session, self.job_id, progress=value, stage=stage, now=now)
+        if self.snapshot is None:
+            await _announce(self.res, self.job_id)
+            return
+        _apply(self.snapshot, progress=value, stage=stage, updated_at=now)
+        await jobs.publish(self.res.redis, self.snapshot)
+
+
+def _apply(job: Job, **values) -> None:
+    """Mirror a committed UPDATE on the detached snapshot of the job."""
+    for name, value in values.items():
+        setattr(job, name, value)
 
 
 Work = Callable[[AsyncSession, Job, JobContext], Awaitable[dict]]
@@ -73,25 +86,28 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
             give_up = True
         else:
             give_up = False
-            if not await repository.claim(session, job_id, now=utcnow()):
+            started = utcnow()
+            if not await repository.claim(session, job_id, now=started):
                 log.info("job %s already final; nothing to do", job_id)
                 return
     if give_up:
         await _fail(res, job_id, "too_many_attempts",
                     f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
         return
-    # (claim's UPDATE already counted this attempt on the loaded row.)
+    # ``job`` was loaded before claim's UPDATE: mirror what that UPDATE wrote.
+    _apply(job, status="running", started_at=started, attempts=job.attempts + 1, updated_at=started)
     # The record carries job_id and request_id (shared.logs), so one grep follows the job.
     log.info("job %s started (attempt %d)", job_id, job.attempts)
-    await _announce(res, job_id)
-    ctx = JobContext(res, job_id)
+    await jobs.publish(res.redis, job)
+    ctx = JobContext(res, job_id, snapshot=job)
     try:
         async with session_scope(res.sessions, res.dispatcher) as session:
             # ``job`` was read when it was claimed. Reading it again here would check out a
             # connection and hold it through the work's model call, capping jobs in flight at
             # the pool size; the work session now connects only when the work first writes.
             result = await work(session, job, ctx)
-            if not await repository.finish(session, job_id, now=utcnow(), status="succeeded",
+            finished = utcnow()
+            if not await repository.finish(session, job_id, now=finished, status="succeeded",
                                            progress=1.0, stage="saved", result=result):
                 # Someone else finished it meanwhile: roll back our writes.
                 raise _AlreadyFinished
@@ -103,7 +119,9 @@ async def run_job(res: Resources, job_id: str, work: Work) -> None:
         await _fail(res, job_id, exc.code, exc.message)
         return
     log.info("job %s succeeded", job_id)
-    await _announce(res, job_id)
+    _apply(job, status="succeeded", progress=1.0, stage="saved", result=result,
+           finished_at=finished, updated_at=finished)
+    await jobs.publish(res.redis, job)
 
 
 class _AlreadyFinished(Exception):

@@ -40,6 +40,7 @@ from shared.ai.outputs import TASK_OUTPUTS, json_schema
 from shared.ai.schemas import TASKS, RouteLink
 from shared.ai.service import AIConfig
 from shared.config import Settings
+from shared.secrets import mask, secrets_of
 
 log = logging.getLogger("studyforge.ai")
 
@@ -134,7 +135,8 @@ async def run_task(
                 )
     finally:
         await history.append(redis, run.records)
-    raise ChainFailed(task, run.reasons or ["the route has no links"], run.records)
+    reasons = [mask(reason, run.secrets) for reason in run.reasons]
+    raise ChainFailed(task, reasons or ["the route has no links"], run.records)
 
 
 class _Run:
@@ -143,6 +145,8 @@ class _Run:
     def __init__(self, *, task, variables, settings, redis, job_id, template_version, system,
                  prompt) -> None:
         self.task, self.variables, self.settings = task, variables, settings
+        # A provider's error may echo the key it was sent: history never stores it.
+        self.secrets = secrets_of(settings)
         self.job_id, self.template_version = job_id, template_version
         self.system, self.prompt = system, prompt
         self.schema = json_schema(task)
@@ -261,13 +265,14 @@ class _Run:
             job_id=self.job_id, task=self.task, provider=link.provider, model=link.model,
             template_version=self.template_version,
             prompt=f"[system]\n{self.system}\n[user]\n{self.prompt}" if self.system else self.prompt,
-            raw_response=reply.text if reply is not None else getattr(error, "raw", None),
+            raw_response=mask(reply.text if reply is not None else getattr(error, "raw", None),
+                              self.secrets),
             input_tokens=input_tokens, output_tokens=output_tokens,
             cost=history.cost_usd(link.provider, price_provider, link.model, input_tokens,
                                   output_tokens),
             latency_ms=latency_ms, attempt=number,
             status="ok" if error is None else "error",
-            error=None if error is None else f"{error.kind}: {error.message}"[:1000],
+            error=None if error is None else mask(f"{error.kind}: {error.message}", self.secrets)[:1000],
         ))
         await self.breaker.record(f"{link.provider}/{link.model}", ok=error is None,
                                   latency_ms=latency_ms)

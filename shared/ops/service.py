@@ -31,7 +31,7 @@ def _keys(settings: Settings) -> Keys:
     return Keys(settings.broker_namespace)
 
 
-async def dashboard(redis, settings: Settings) -> DashboardOut:
+async def dashboard(redis, settings: Settings, ai: providers.AIReaders | None = None) -> DashboardOut:
     """Queues, workers, and (once the AI chain reports them) provider health and today's cost."""
     now_ms = int(time.time() * 1000)
     queues, workers = await snapshot.queues_and_workers(
@@ -39,8 +39,8 @@ async def dashboard(redis, settings: Settings) -> DashboardOut:
         heartbeat_timeout_ms=settings.broker_heartbeat_timeout_ms)
     return DashboardOut(
         queues=queues, workers=workers,
-        providers=await providers.health(redis, settings),
-        ai_cost_today_usd=await providers.cost_today(redis, settings),
+        providers=await providers.health(redis, settings, ai),
+        ai_cost_today_usd=await providers.cost_today(redis, settings, ai),
         heartbeat_timeout_seconds=settings.broker_heartbeat_timeout_ms / 1000,
         generated_at=datetime.fromtimestamp(now_ms / 1000, UTC),
     )

@@ -49,7 +49,9 @@ async def test_empty_system_answers(api, ops):
     body = r.json()
     assert body["queues"] == [{"name": "default", "ready": 0, "delayed": 0, "in_flight": 0,
                                "stranded": 0, "dead": 0, "busy": 0, "oldest_age_seconds": None}]
-    assert body["workers"] == [] and body["providers"] is None and body["ai_cost_today_usd"] is None
+    assert body["workers"] == []
+    # Provider health and spend are reported (other tests' AI calls may share this Redis).
+    assert isinstance(body["providers"], list) and body["ai_cost_today_usd"] >= 0
     assert r.headers["x-request-id"]
     r = await client.get("/admin/queues", headers={**bearer(api.admin_token), "X-Request-ID": "trace-1"})
     assert r.headers["x-request-id"] == "trace-1"

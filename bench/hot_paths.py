@@ -1,11 +1,12 @@
-"""POST /generations (row + after-commit enqueue) beside a bare FastAPI endpoint, same run.
+"""The hot paths beside a bare FastAPI endpoint, in one run: cached reads and the enqueue.
 
-Usage: uv run python bench/http_enqueue.py [--rounds 3] [--seconds 10] [--connections 64]
+Usage: uv run python bench/hot_paths.py [--rounds 3] [--seconds 10] [--connections 64]
 
-Both servers run as one uvicorn process (uvloop + httptools) on this machine; wrk (Debian's
-package) drives each in turn, alternating, and the medians are reported with their ratio. No
-worker runs, so the figure is the API's cost alone: validate, read the chapter, look up the
-cache, insert the job, commit, and push the Dramatiq message to Redis.
+Three servers, each one uvicorn process (uvloop + httptools): a bare FastAPI app, StudyForge
+with its Redis read cache, and StudyForge with the cache off. wrk (Debian's package) drives
+each endpoint in turn, alternating, and the medians are reported with their ratio to the bare
+POST. No worker runs, so POST /generations is the API's cost alone: validate, read chapter and
+profile, insert the job, commit, push the Dramatiq message to Redis.
 """
 
 from __future__ import annotations
@@ -65,19 +66,30 @@ def main() -> None:
                    "--loop", "uvloop", "--http", "httptools"]
         body = json.dumps({"kind": "explanation", "chapter_id": chapter_id, "analogy": "pizza",
                            "force": True})
+        chapter = f"/api/v1/chapters/{chapter_id}"
         results = {"bare GET /hello": [], "bare POST /hello (JSON body)": [],
+                   f"GET {chapter} (read cache on)": [], f"GET {chapter} (read cache off)": [],
                    "POST /api/v1/generations": []}
+        no_cache = {**env, "STUDYFORGE_READ_CACHE": "false"}
+        studyforge = [sys.executable, "-m", "studyforge", "serve", "--port"]
         with server([*uvicorn, "--port", "8101", "bench.bare_app:app"], env, 8101), \
-             server([sys.executable, "-m", "studyforge", "serve", "--port", "8102"], env, 8102):
+             server([*studyforge, "8102"], env, 8102), server([*studyforge, "8103"], no_cache, 8103):
             headers = {"Authorization": f"Bearer {token}"}
             r = httpx.post("http://127.0.0.1:8102/api/v1/generations", content=body,
                            headers={**headers, "content-type": "application/json"})
             assert r.status_code == 202, r.text
+            for port in (8102, 8103):
+                r = httpx.get(f"http://127.0.0.1:{port}{chapter}", headers=headers)
+                assert r.status_code == 200, r.text
             for _ in range(opts.rounds):
                 kw = {"seconds": opts.seconds, "connections": opts.connections}
                 results["bare GET /hello"].append(wrk("http://127.0.0.1:8101/hello", **kw))
                 results["bare POST /hello (JSON body)"].append(
                     wrk("http://127.0.0.1:8101/hello", body=body, **kw))
+                results[f"GET {chapter} (read cache on)"].append(
+                    wrk(f"http://127.0.0.1:8102{chapter}", headers=headers, **kw))
+                results[f"GET {chapter} (read cache off)"].append(
+                    wrk(f"http://127.0.0.1:8103{chapter}", headers=headers, **kw))
                 results["POST /api/v1/generations"].append(
                     wrk("http://127.0.0.1:8102/api/v1/generations", body=body, headers=headers, **kw))
         queued = redis.Redis.from_url(redis_url).llen("dramatiq:default")
