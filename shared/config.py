@@ -102,9 +102,11 @@ class Settings(BaseSettings):
     moderation_openai_model: str = "omni-moderation-latest"
     moderation_llama_guard_model: str = ""  # e.g. "llama-guard3:1b"; empty = not used
     moderation_timeout_seconds: float = 20.0
-    # How long a generation holds its in-flight claim (identical requests wait on it);
-    # renewed while it works, so this only bounds the wait after a worker dies.
-    generation_inflight_ttl_seconds: float = 60.0
+    # How long a generation's in-flight claim lives unless renewed (identical requests wait
+    # on it). The holder renews it every third of this, so it only bounds how long a waiting
+    # job sits behind a dead worker's claim: short, since the waiting job holds a worker thread
+    # (with one thread, even the reaper that would requeue the dead job waits behind it).
+    generation_inflight_ttl_seconds: float = 10.0
 
     # Queue. Dramatiq's defaults brought a killed worker's messages back after 5-21 minutes
     # here; 15 s heartbeat timeout with 10% maintenance brought them back in ~18 s.

@@ -3,7 +3,9 @@
 The first job to claim a key generates; an identical job that finds the key claimed waits for
 the holder's job to finish and takes its result, so both end ``succeeded`` pointing at the
 same content. The holder renews its claim while it works and releases it after its commit;
-if its worker dies, the claim expires and a waiting job takes over.
+if its worker dies, the claim expires, or a waiting job takes it over as soon as the holder's
+job is no longer ``running`` (the reaper put it back in the queue): waiting behind a queued job
+could hold the very worker thread that job needs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ PREFIX = "studyforge:generation:inflight:"
 # not be dropped or extended by its former holder.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_TAKE_OVER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1
+end
 return 0
 """
 _RENEW = """
@@ -40,6 +48,11 @@ class InFlight:
             return await self.claim()
         holder = holder.decode() if isinstance(holder, bytes) else holder
         return None if holder == self.job_id else holder
+
+    async def take_over(self, holder: str) -> bool:
+        """Take the key from ``holder`` (whose job is no longer running); False if it moved."""
+        return bool(await self.redis.eval(_TAKE_OVER, 1, self.key, holder, self.job_id,
+                                          self.ttl_ms))
 
     async def holder(self) -> str | None:
         value = await self.redis.get(self.key)

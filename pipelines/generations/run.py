@@ -24,7 +24,7 @@ from shared.curriculum import repository as curriculum
 from shared.generations import repository as generations
 from shared.generations.service import config_fingerprint, reusable
 from shared.jobs import repository as jobs
-from shared.jobs.models import FINAL_STATUSES, Job
+from shared.jobs.models import Job
 from shared.queue import on_commit
 
 PRODUCERS = {"explanation": explanation.produce, "questions": questions.produce}
@@ -67,6 +67,8 @@ async def generate(
         leader = await _wait_for(holder, claim, sessions)
         if leader is not None and leader.status == "succeeded" and leader.result:
             return _linked(leader, "deduplicated_from")
+        if (leader is None or leader.status == "queued") and await claim.take_over(holder):
+            break
     else:
         await claim.claim()  # best effort: generate anyway rather than wait forever
     try:
@@ -125,12 +127,12 @@ async def _run(task: str, variables: dict, *, redis, settings, config, job_id):
 
 
 async def _wait_for(holder: str, claim: InFlight, sessions) -> Job | None:
-    """Wait until the holder's job is final or its claim lapses; that job, as it stands."""
+    """Wait while the holder's job runs and holds its claim; that job, as it then stands."""
     while True:
         async with sessions() as read:
             leader = await jobs.get(read, holder)
-        if leader is None or leader.status in FINAL_STATUSES:
-            return leader
+        if leader is None or leader.status != "running":
+            return leader  # final, or back in the queue after its worker died
         if await claim.holder() != holder:
             # Released (its commit is visible: re-read) or expired (its worker died).
             async with sessions() as read:
