@@ -19,10 +19,12 @@ from api import (
     errors,
     events,
     generations,
+    grading,
     health,
     jobs,
     ops,
     profiles,
+    progress,
     review,
 )
 from api.metrics import MetricsMiddleware
@@ -73,8 +75,8 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     errors.install(app)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, profiles, curriculum, generations, jobs, events, analytics, ops, ai,
-                   review):
+    for module in (auth, profiles, progress, curriculum, generations, grading, jobs, events,
+                   analytics, ops, ai, review):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

@@ -145,6 +145,22 @@ class Settings(BaseSettings):
     # crashed flusher); the next flush then reclaims the crashed one's pending entries.
     events_lock_ttl_seconds: float = 60.0
 
+    # Grading (shared/grading, pipelines/grading; docs/grading.md)
+    # A short answer scoring at least this (out of 10) counts as correct for progress and BKT.
+    grading_pass_score: int = 6
+    # How often the scheduler looks for provisional (offline) grades to re-grade with a model,
+    # how many per run, and how long a short answer may stay pending before the sweep grades it.
+    grading_regrade_interval_seconds: float = 60.0
+    grading_regrade_batch: int = 50
+    grading_stale_pending_seconds: float = 600.0
+    # Bayesian Knowledge Tracing per chapter (OATutor's scheme): P(L0), P(T), P(S), P(G).
+    # An MCQ's guess is 1/options (a blind pick), so these apply to short answers.
+    bkt_prior: float = 0.1
+    bkt_learn: float = 0.1
+    bkt_slip: float = 0.1
+    bkt_guess: float = 0.1
+    bkt_mastery_threshold: float = 0.95
+
     # HTTP
     host: str = "127.0.0.1"
     port: int = 8000

@@ -5,6 +5,7 @@ from shared.auth.models import User
 from shared.content.models import ContentBlock, Question
 from shared.curriculum.models import Chapter
 from shared.db import Base
+from shared.grading.models import Submission
 from shared.jobs.models import Job
 from shared.profiles.models import Profile
 from shared.progress.models import StudentProgress
@@ -19,5 +20,6 @@ __all__ = [
     "PromptTemplate",
     "Question",
     "StudentProgress",
+    "Submission",
     "User",
 ]

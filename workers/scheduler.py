@@ -30,6 +30,8 @@ def schedule(settings: Settings) -> list[Periodic]:
         Periodic("jobs.reap", settings.reaper_interval_seconds, "ops"),
         Periodic("events.flush", settings.events_flush_interval_seconds, "events"),
         Periodic("events.compact", settings.events_compact_interval_seconds, "events"),
+        Periodic("grading.regrade_provisional", settings.grading_regrade_interval_seconds,
+                 "grading"),
     ]
 
 

@@ -20,7 +20,7 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
         {"topic", "topics", "grade", "chapter", "subject", "count", "difficulty"}
     ),
     "distractors": frozenset({"question", "correct_answer", "count", "grade", "subject"}),
-    "grading": frozenset({"question", "student_answer", "reference_answer", "grade"}),
+    "grading": frozenset({"question", "student_answer", "reference_answer", "rubric", "grade"}),
 }
 
 

@@ -30,7 +30,11 @@ from shared.ops.snapshot import known_queues
 from shared.queue import enqueue
 
 # Which actor runs each job kind.
-ACTORS = {"explanation": "generations.generate", "questions": "generations.generate"}
+ACTORS = {"explanation": "generations.generate", "questions": "generations.generate",
+          "grading": "grading.grade_answer"}
+# Kinds whose actor listens on its own queue (a child waiting for a grade must not wait behind
+# a batch's backlog on "default").
+QUEUES = {"grading": "grading"}
 
 
 @dataclass
@@ -86,5 +90,5 @@ async def reap(session: AsyncSession, redis, settings: Settings) -> ReapReport:
 def _resend(kind: str, job_id: str) -> None:
     actor = ACTORS.get(kind)
     if actor is not None:
-        enqueue(actor, job_id=job_id)
+        enqueue(actor, queue_name=QUEUES.get(kind, "default"), job_id=job_id)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import func, select
+
+from shared.ai.models import PromptTemplate
 from shared.ai.schemas import RouteLink
 from shared.streams import AI_HISTORY_STREAM
 
@@ -32,3 +35,11 @@ async def history(redis) -> list[dict]:
     for _id, fields in await redis.xrange(AI_HISTORY_STREAM):
         records.extend(json.loads(fields[b"data"]))
     return records
+
+
+async def last_template_id(session) -> int:
+    """The newest template row now; rows above it were added by a test and are removed after.
+
+    (Not ``version > 1``: migrations ship later versions too, e.g. grading's version 2.)
+    """
+    return await session.scalar(select(func.coalesce(func.max(PromptTemplate.id), 0)))

@@ -11,7 +11,7 @@ from pipelines.ai import config as ai_config
 from pipelines.ai.chain import run_task
 from shared.ai.models import ModelRoute, PromptTemplate
 from shared.config import Settings
-from tests.ai.helpers import EXPLAIN
+from tests.ai.helpers import EXPLAIN, last_template_id
 from tests.driver import ApiDriver, bearer
 from tests.fakes.llm_server import Behaviour
 
@@ -53,11 +53,13 @@ async def admin_app(fake_llm_server, redis_url, pg_url, tmp_path_factory):
 @pytest.fixture
 async def admin_api(admin_app, redis):
     """The app with default routes and templates again (earlier tests may have edited them)."""
-    yield admin_app
     _api, app = admin_app
     async with app.state.sessions() as session:
+        migrated = await last_template_id(session)
+    yield admin_app
+    async with app.state.sessions() as session:
         await session.execute(ModelRoute.__table__.delete())
-        await session.execute(PromptTemplate.__table__.delete().where(PromptTemplate.version > 1))
+        await session.execute(PromptTemplate.__table__.delete().where(PromptTemplate.id > migrated))
         await session.commit()
     ai_config.forget()
 

@@ -13,17 +13,19 @@ from shared.ai.models import ModelRoute, PromptTemplate
 from shared.ai.schemas import RouteIn, TemplateIn
 from shared.config import Settings
 from shared.db import create_engine, session_factory
-from tests.ai.helpers import EXPLAIN, history
+from tests.ai.helpers import EXPLAIN, history, last_template_id
 
 
 @pytest.fixture
 async def sessions(pg_url):
     engine = create_engine(Settings(database_url=pg_url))
     factory = session_factory(engine)
+    async with factory() as session:
+        migrated = await last_template_id(session)
     yield factory
     async with factory() as session:  # leave the shared test database as migrated
         await session.execute(ModelRoute.__table__.delete())
-        await session.execute(PromptTemplate.__table__.delete().where(PromptTemplate.version > 1))
+        await session.execute(PromptTemplate.__table__.delete().where(PromptTemplate.id > migrated))
         await session.commit()
     await engine.dispose()
 
@@ -36,9 +38,10 @@ def db_settings(make_settings, pg_url):
 async def test_migration_seeds_the_seed_templates_as_version_1(sessions):
     async with sessions() as session:
         for task, (system, template) in DEFAULT_TEMPLATES.items():
-            current = await service.get_template(session, task)
-            assert (current.version, current.system, current.template) == (1, system, template)
-        count = await session.scalar(select(func.count()).select_from(PromptTemplate))
+            first = (await service.template_versions(session, task))[-1]
+            assert (first.version, first.system, first.template) == (1, system, template)
+        count = await session.scalar(
+            select(func.count()).select_from(PromptTemplate).where(PromptTemplate.version == 1))
     assert count == 4
 
 

@@ -61,7 +61,10 @@ async def test_sigkilled_worker_job_recovered_by_the_reaper(api, ops, tmp_path):
     env = settings_env(settings, broker_namespace=settings.broker_namespace,
                        broker_heartbeat_timeout_ms=5000, broker_maintenance_chance=0,
                        offline_latency_ms=3000, reaper_interval_seconds=3, scheduler_tick_seconds=1,
-                       reaper_running_grace_seconds=5)
+                       reaper_running_grace_seconds=5,
+                       # Only the job this test ages (3600 s) counts as lost: jobs other tests
+                       # left queued minutes ago in the shared database must not be re-sent here.
+                       reaper_queued_after_seconds=1800)
     worker = ["worker", "--processes", "1", "--threads", "1"]
     with studyforge(["scheduler"], env, tmp_path / "scheduler.log"):
         with studyforge(worker, env, tmp_path / "w1.log") as first:

@@ -13,12 +13,14 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
+from shared.content.models import ContentBlock, Question
+from shared.db import create_engine, session_factory
 from tests.driver import bearer
 
 PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/token")}
 # Path parameters that name another family's data, and parameters that name shared data.
-OWNED = {"profile_id", "job_id"}
-SHARED = {"chapter_id", "report", "name", "task", "content_block_id"}
+OWNED = {"profile_id", "job_id", "submission_id"}
+SHARED = {"chapter_id", "report", "name", "task", "question_id", "content_block_id"}
 # Values for shared parameters that no family fixture provides (``name``: a queue).
 SHARED_VALUES = {"report": "daily-active", "name": "default", "task": "explanation",
                  "content_block_id": 1}
@@ -72,6 +74,24 @@ async def families(api, client):
     r = await client.post("/generations", headers=bearer(fams["a"]["student"]),
                           json={"kind": "explanation", "chapter_id": chapter_id})
     fams["a"]["job_id"] = r.json()["job_id"]
+    # A published question (shared) and family A's answer to it (owned).
+    engine = create_engine(api.settings)
+    async with session_factory(engine)() as session:
+        block = ContentBlock(chapter_id=chapter_id, type="questions", content_json={},
+                             ai_model_used="test/fixture", status="approved")
+        session.add(block)
+        await session.flush()
+        question = Question(content_block_id=block.id, type="mcq", question_text="1 + 1?",
+                            options=["2", "3"], difficulty="easy",
+                            correct_answer={"index": 0, "text": "2", "explanation": ""})
+        session.add(question)
+        await session.commit()
+        fams["a"]["question_id"] = question.id
+    await engine.dispose()
+    r = await client.post(f"/questions/{fams['a']['question_id']}/answers",
+                          headers=bearer(fams["a"]["student"]), json={"answer": 0})
+    assert r.status_code == 200, r.text
+    fams["a"]["submission_id"] = r.json()["submission_id"]
     fams["chapter_id"] = chapter_id
     return fams
 

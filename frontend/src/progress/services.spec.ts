@@ -24,5 +24,6 @@ describe('progress helpers', () => {
     expect(mastery({ attempted: 4, correct: 1, average_score: null, status: 'in_progress' })).toBe(0.25)
     expect(mastery({ attempted: 0, correct: 0, average_score: null, status: 'not_started' })).toBe(0)
     expect(mastery({ attempted: 5, correct: 5, average_score: 10, status: 'completed' })).toBe(1)
+    expect(mastery({ attempted: 2, correct: 1, average_score: 5, status: 'in_progress', mastery: 0.42 })).toBe(0.42)
   })
 })

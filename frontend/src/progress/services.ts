@@ -34,9 +34,13 @@ export function activityByDay(all: Pick<ActivityEvent, 'timestamp' | 'event_type
   }
 }
 
-/** 0..1: how much of a chapter is mastered, from its answers so far. */
-export function mastery(p: Pick<ChapterProgress, 'attempted' | 'correct' | 'average_score' | 'status'>): number {
-  if (p.status === 'completed' || p.status === 'mastered') return 1
+/** 0..1: how much of a chapter is mastered: the server's knowledge-tracing estimate when it
+ * sends one, else from the answers so far. */
+export function mastery(
+  p: Pick<ChapterProgress, 'attempted' | 'correct' | 'average_score' | 'status'> & { mastery?: number | null },
+): number {
+  if (p.status === 'completed') return 1
+  if (typeof p.mastery === 'number') return p.mastery
   if (p.average_score !== null && p.average_score !== undefined) return Math.min(1, p.average_score / 10)
   return p.attempted ? p.correct / p.attempted : 0
 }

@@ -70,7 +70,8 @@ def _build(task: str, v: dict) -> dict:
     if task == "grading":
         return offline_grading.grade(
             question=v.get("question") or "",
-            student_answer=v.get("student_answer") or "",
+            # The grading pipeline passes the bare answer beside the fenced prompt variable.
+            student_answer=v.get("answer_text", v.get("student_answer")) or "",
             reference_answer=v.get("reference_answer") or "",
         )
     raise PermanentError(f"the offline generator has no {task!r} task")

@@ -1,7 +1,7 @@
 """Content review: moderation verdicts, who reviewed a block, and per-question provenance.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0005
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 import shared.types
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
