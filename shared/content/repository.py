@@ -58,18 +58,6 @@ async def blocks_with_status(
     return list(await session.scalars(query))
 
 
-async def question_with_block_status(
-    session: AsyncSession, question_id: int
-) -> tuple[Question, str] | None:
-    """A question and its block's review status (one query)."""
-    row = (await session.execute(
-        select(Question, ContentBlock.status)
-        .join(ContentBlock, ContentBlock.id == Question.content_block_id)
-        .where(Question.id == question_id)
-    )).first()
-    return None if row is None else (row[0], row[1])
-
-
 async def approved_job_ids(session: AsyncSession) -> set[str]:
     """Ids of the jobs whose content a reviewer approved (for the fine-tuning export)."""
     rows = await session.scalars(

@@ -121,16 +121,3 @@ async def decide(
     return ReviewDecision(id=block.id, chapter_id=block.chapter_id, status=block.status,
                           reviewed_by=block.reviewed_by, reviewed_at=block.reviewed_at)
 
-
-async def answerable_question(
-    session: AsyncSession, principal: Principal, question_id: int
-) -> Question:
-    """The question if ``principal`` may see (and so answer) it; else 404.
-
-    A question is visible to students and parents only while its block is approved: held,
-    draft and rejected content must not be reachable by id either.
-    """
-    found = await repository.question_with_block_status(session, question_id)
-    if found is None or (found[1] != "approved" and not principal.is_staff):
-        raise NotFound("Question not found.")
-    return found[0]

@@ -61,6 +61,10 @@ async def test_flagged_questions_are_held_then_approved_or_rejected(api, stack, 
         assert block_id not in {b["id"] for b in learner["content_blocks"]}
         assert not {q["id"] for q in learner["questions"]} & set(question_ids)
 
+        # Nor can a held question be answered by id.
+        mcq_id = question_ids[0]
+        assert http.post(f"/questions/{mcq_id}/answers", json={"answer": 0}).status_code == 404
+
         review = admin.get("/admin/review").json()
         item = next(i for i in review if i["id"] == block_id)
         assert item["reason"] == "question 1: openai moderation flagged violence"
@@ -73,6 +77,7 @@ async def test_flagged_questions_are_held_then_approved_or_rejected(api, stack, 
         learner = http.get(f"/chapters/{chapter_id}").json()
         assert block_id in {b["id"] for b in learner["content_blocks"]}
         assert set(question_ids) <= {q["id"] for q in learner["questions"]}
+        assert http.post(f"/questions/{mcq_id}/answers", json={"answer": 0}).status_code == 200
         assert block_id not in {i["id"] for i in admin.get("/admin/review").json()}
 
         # Reject: gone at once, and an identical request generates anew.
