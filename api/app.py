@@ -26,6 +26,7 @@ from api import (
     ops,
     profiles,
     progress,
+    review,
 )
 from api.metrics import MetricsMiddleware
 from api.request_id import RequestIdMiddleware
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
 
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, profiles, progress, curriculum, generations, grading, jobs, events,
-                   analytics, ops, ai, batches):
+                   analytics, ops, ai, batches, review):
         v1.include_router(module.router)
     v1.include_router(auth.me_router)
     app.include_router(v1)

@@ -92,6 +92,22 @@ class Settings(BaseSettings):
     ai_route_cache_seconds: float = 5.0  # routes/templates are re-read at most this stale
     ai_stats_window_seconds: int = 900  # GET /admin/providers looks this far back
 
+    # Content safety (pipelines/moderation). Every generated block and question is checked by
+    # the built-in word list, by OpenAI's moderation endpoint when OpenAI is configured (and
+    # this is on), and by Llama Guard through Ollama when a model is named here. Flagged
+    # content is held; unflagged content is approved at once unless auto-approval is off,
+    # in which case it waits as a draft for an admin (GET /admin/review).
+    content_auto_approve: bool = True
+    moderation_openai: bool = True
+    moderation_openai_model: str = "omni-moderation-latest"
+    moderation_llama_guard_model: str = ""  # e.g. "llama-guard3:1b"; empty = not used
+    moderation_timeout_seconds: float = 20.0
+    # How long a generation's in-flight claim lives unless renewed (identical requests wait
+    # on it). The holder renews it every third of this, so it only bounds how long a waiting
+    # job sits behind a dead worker's claim: short, since the waiting job holds a worker thread
+    # (with one thread, even the reaper that would requeue the dead job waits behind it).
+    generation_inflight_ttl_seconds: float = 10.0
+
     # Queue. Dramatiq's defaults brought a killed worker's messages back after 5-21 minutes
     # here; 15 s heartbeat timeout with 10% maintenance brought them back in ~18 s.
     broker_namespace: str = "dramatiq"

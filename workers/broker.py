@@ -24,5 +24,12 @@ def setup_broker(settings: Settings) -> RedisBroker:
     broker.add_middleware(AsyncIO())
     # Registry, counters, correlation ids (docs/operations.md).
     broker.add_middleware(OpsMiddleware(settings))
+    previous = dramatiq.broker.global_broker
     dramatiq.set_broker(broker)
+    if previous is not None:
+        # Actor modules bind to the broker that was global when first imported; a second
+        # embedded app in one process (tests) would otherwise run a worker with no actors.
+        for actor in list(previous.actors.values()):
+            actor.broker = broker
+            broker.declare_actor(actor)
     return broker

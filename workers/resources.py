@@ -8,6 +8,7 @@ that loop and reused by every actor running there.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -27,7 +28,9 @@ class Resources:
     dispatcher: Dispatcher
 
 
-_by_loop: dict[int, Resources] = {}
+# Keyed by the loop object itself: an id() can be reused by the next loop once the old one is
+# gone, which handed a new embedded app the previous app's database engine.
+_by_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _settings: Settings | None = None
 
 
@@ -43,15 +46,15 @@ def settings() -> Settings:
 
 
 def current() -> Resources:
-    loop_id = id(asyncio.get_running_loop())
-    res = _by_loop.get(loop_id)
-    if res is None:
-        settings = _settings or get_settings()
-        engine = create_engine(settings)
-        redis = async_client(settings)
-        res = Resources(settings, engine, session_factory(engine), redis,
-                        Dispatcher(redis, settings.broker_namespace))
-        _by_loop[loop_id] = res
+    loop = asyncio.get_running_loop()
+    res = _by_loop.get(loop)
+    wanted = _settings or get_settings()
+    if res is None or res.settings is not wanted:
+        engine = create_engine(wanted)
+        redis = async_client(wanted)
+        res = Resources(wanted, engine, session_factory(engine), redis,
+                        Dispatcher(redis, wanted.broker_namespace))
+        _by_loop[loop] = res
     return res
 
 

@@ -57,6 +57,8 @@ test('a child makes practice questions and gets instant feedback on an MCQ', asy
   await page.getByRole('button', { name: /Leo/ }).click()
   await page.locator('a.chapter').nth(1).click()
   const make = page.getByRole('button', { name: 'Make practice questions' })
+  // The chapter loads first: wait for either the button or questions made by an earlier run.
+  await expect(make.or(page.locator('form[data-testid^=question-]').first())).toBeVisible()
   if (await make.isVisible()) {
     await make.click()
     await expect(page.locator('form[data-testid^=question-]').first()).toBeVisible({ timeout: 30_000 })

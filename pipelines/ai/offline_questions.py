@@ -42,6 +42,9 @@ def questions(
                                  f"'{chapter}'?",
                 "options": _rank(f"{seed}|{index}|order", [topic, *wrong]),
                 "correct_answer": topic,
+                "explanation": f"{topic} is one of the topics of '{chapter}'; the other "
+                               "options belong to other chapters.",
+                "rubric": "",
                 "difficulty": difficulty,
             })
         else:
@@ -52,6 +55,10 @@ def questions(
                 "options": [],
                 "correct_answer": f"{topic} is part of {chapter} in {subject}; a good answer "
                                   f"explains what {topic} means and gives a real example.",
+                "explanation": "",
+                "rubric": f"Full marks for saying what {topic} means in the student's own "
+                          "words and giving one real example; half marks for only one of "
+                          "the two.",
                 "difficulty": difficulty,
             })
     return {"questions": items}

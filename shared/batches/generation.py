@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.curriculum.models import Chapter
-from shared.generations.service import DEFAULT_ANALOGY, TEMPLATE_VERSION, cache_key
+from shared.generations.service import cache_key, generation_params
 from shared.jobs import repository as jobs
 from shared.jobs.models import Job
 from shared.queue import enqueue
@@ -21,18 +21,11 @@ from shared.queue import enqueue
 # runs the generation job at a lower priority than students' jobs.
 ACTOR = "batches.generate"
 QUEUE = "batch"
-QUESTIONS_COUNT = 5
-QUESTIONS_DIFFICULTY = "medium"
-
 
 
 def params(chapter: Chapter, kind: str) -> dict:
     """The generation parameters of a batch item (a chapter's default request of this kind)."""
-    base = {"kind": kind, "chapter_id": chapter.id, "topic": chapter.chapter_name,
-            "grade": chapter.grade, "template": TEMPLATE_VERSION[kind]}
-    if kind == "questions":
-        return {**base, "count": QUESTIONS_COUNT, "difficulty": QUESTIONS_DIFFICULTY}
-    return {**base, "analogy": DEFAULT_ANALOGY}
+    return generation_params(chapter, kind=kind)
 
 
 async def create_job(session: AsyncSession, *, kind: str, payload: dict, key: str,
@@ -40,7 +33,8 @@ async def create_job(session: AsyncSession, *, kind: str, payload: dict, key: st
     """A queued generation job for a batch item; its message is sent after the commit."""
     job = await jobs.add(
         session, id=str(uuid.uuid4()), kind=kind, status="queued", progress=0.0, stage="queued",
-        payload={**payload, "batch_id": batch_id}, created_by=created_by, cache_key=key,
+        payload={**payload, "force": False, "batch_id": batch_id}, created_by=created_by,
+        cache_key=key,
     )
     enqueue(ACTOR, queue_name=QUEUE, job_id=job.id)
     return job

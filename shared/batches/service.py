@@ -19,8 +19,10 @@ from shared.batches.schemas import BatchIn, BatchOut, BatchPlan
 from shared.config import Settings
 from shared.db import utcnow
 from shared.errors import AppError, Conflict, NotFound
-from shared.generations.service import SUPPORTED_KINDS
+from shared.generations.service import TEMPLATE_VERSION
 from shared.queue import enqueue, on_commit
+
+SUPPORTED_KINDS = tuple(TEMPLATE_VERSION)
 
 FEED_ACTOR = "batches.feed"
 

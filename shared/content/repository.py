@@ -28,11 +28,34 @@ async def block_for_job(session: AsyncSession, job_id: str) -> ContentBlock | No
     return await session.scalar(select(ContentBlock).where(ContentBlock.job_id == job_id))
 
 
+async def get_block(session: AsyncSession, block_id: int) -> ContentBlock | None:
+    return await session.get(ContentBlock, block_id)
+
+
 async def add_block(session: AsyncSession, **fields) -> ContentBlock:
     block = ContentBlock(**fields)
     session.add(block)
     await session.flush()
     return block
+
+
+async def add_questions(session: AsyncSession, rows: list[dict]) -> list[Question]:
+    questions = [Question(**row) for row in rows]
+    session.add_all(questions)
+    await session.flush()
+    return questions
+
+
+async def blocks_with_status(
+    session: AsyncSession, statuses: Sequence[str], *, limit: int
+) -> list[ContentBlock]:
+    query = (
+        select(ContentBlock)
+        .where(ContentBlock.status.in_(statuses))
+        .order_by(ContentBlock.created_at, ContentBlock.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
 
 
 async def approved_job_ids(session: AsyncSession) -> set[str]:

@@ -1,7 +1,8 @@
 """What the fake LLM server says: each API's request routing and reply/error bodies.
 
 Shapes follow the providers' REST APIs as their official SDKs parse them: OpenAI Chat
-Completions, Gemini ``generateContent`` (google-genai), Ollama ``/api/chat``.
+Completions, Gemini ``generateContent`` (google-genai), Ollama ``/api/chat``, and OpenAI's
+``/v1/moderations`` (scripted as the API ``"moderation"``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import time
 import uuid
 from dataclasses import dataclass
 
-APIS = ("openai", "gemini", "ollama")
+APIS = ("openai", "gemini", "ollama", "moderation")
+# Every category OpenAI's moderation endpoint reports.
+MODERATION_CATEGORIES = (
+    "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
+    "illicit/violent", "self-harm", "self-harm/instructions", "self-harm/intent", "sexual",
+    "sexual/minors", "violence", "violence/graphic",
+)
 _GEMINI_PATH = re.compile(r"^/[^/]+/models/(?P<model>[^:/]+):generateContent$")
 
 
@@ -38,6 +45,8 @@ class Behaviour:
 
 
 def route(path: str, body: dict) -> tuple[str | None, str, dict | None]:
+    if path == "/v1/moderations":
+        return "moderation", body.get("model", "omni-moderation-latest"), None
     if path == "/v1/chat/completions":
         fmt = body.get("response_format") or {}
         return "openai", body.get("model", ""), (fmt.get("json_schema") or {}).get("schema")
@@ -56,7 +65,31 @@ _GEMINI_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISS
                   500: "INTERNAL", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 
 
-def answer(api: str, model: str, schema, b: Behaviour) -> tuple[int, bytes, dict]:
+def moderation_inputs(body: dict) -> list[str]:
+    raw = body.get("input", "")
+    return [raw] if isinstance(raw, str) else [str(item) for item in raw]
+
+
+def _moderation(model: str, inputs: list[str], content) -> dict:
+    """Unflagged by default; ``content={"flagged": True, "categories": ["violence"]}`` flags
+    every input, ``{"flagged": [1]}`` only those indexes."""
+    content = content if isinstance(content, dict) else {}
+    flagged = content.get("flagged", False)
+    hits = set(content.get("categories") or ["violence"])
+    results = []
+    for index, _text in enumerate(inputs):
+        on = flagged is True or (isinstance(flagged, list) and index in flagged)
+        categories = {name: on and name in hits for name in MODERATION_CATEGORIES}
+        results.append({
+            "flagged": on, "categories": categories,
+            "category_scores": {name: 0.9 if hit else 0.001 for name, hit in categories.items()},
+            "category_applied_input_types": {name: ["text"] for name in MODERATION_CATEGORIES},
+        })
+    return {"id": f"modr-{uuid.uuid4().hex[:12]}", "model": model, "results": results}
+
+
+def answer(api: str, model: str, schema, b: Behaviour,
+           inputs: list[str] | None = None) -> tuple[int, bytes, dict]:
     headers = {}
     if b.retry_after is not None:
         headers["retry-after"] = f"{b.retry_after:g}"
@@ -64,7 +97,7 @@ def answer(api: str, model: str, schema, b: Behaviour) -> tuple[int, bytes, dict
         return b.status, b.body.encode(), headers
     if b.status >= 400:
         message = b.message or f"fake {api} error {b.status}"
-        if api == "openai":
+        if api in ("openai", "moderation"):
             kind = "rate_limit_exceeded" if b.status == 429 else (
                 "invalid_request_error" if b.status < 500 else "server_error")
             payload = {"error": {"message": message, "type": kind, "code": kind, "param": None}}
@@ -74,6 +107,8 @@ def answer(api: str, model: str, schema, b: Behaviour) -> tuple[int, bytes, dict
         else:
             payload = {"error": message}
         return b.status, json.dumps(payload).encode(), headers
+    if api == "moderation":
+        return b.status, json.dumps(_moderation(model, inputs or [], b.content)).encode(), headers
     content = b.content if b.content is not None else example(schema or {"type": "object"})
     text = content if isinstance(content, str) else json.dumps(content)
     tokens_in, tokens_out = b.usage

@@ -5,6 +5,8 @@ The real SDKs talk to it (no patching of our code). It speaks
 - Gemini (google-genai REST): ``POST /{version}/models/{model}:generateContent``
   (base URL ``.gemini_base_url``)
 - Ollama: ``POST /api/chat``  (host ``.ollama_host``)
+- OpenAI moderation: ``POST /v1/moderations`` (the API ``"moderation"``; unflagged unless
+  scripted, e.g. ``fake.script("moderation", Behaviour(content={"flagged": True}))``)
 and answers each request with the next scripted ``Behaviour`` for that API (and model), else
 the API's standing behaviour, else a valid reply built from the JSON schema the request sent.
 
@@ -37,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 import httpx
 import uvicorn
 
-from tests.fakes.llm_protocols import APIS, Behaviour, answer, route
+from tests.fakes.llm_protocols import APIS, Behaviour, answer, moderation_inputs, route
 
 __all__ = ["APIS", "Behaviour", "FakeLLM", "FakeLLMControl"]
 
@@ -210,7 +212,8 @@ class FakeLLM:
         try:
             if behaviour.latency:
                 await asyncio.sleep(behaviour.latency)
-            status, payload, headers = answer(api, model, schema, behaviour)
+            inputs = moderation_inputs(body) if api == "moderation" else None
+            status, payload, headers = answer(api, model, schema, behaviour, inputs)
             await _send(send, status, payload, headers)
         finally:
             with self._lock:

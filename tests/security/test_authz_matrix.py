@@ -20,9 +20,10 @@ from tests.driver import bearer
 PUBLIC = {("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/token")}
 # Path parameters that name another family's data, and parameters that name shared data.
 OWNED = {"profile_id", "job_id", "submission_id"}
-SHARED = {"chapter_id", "report", "name", "task", "question_id", "batch_id"}
+SHARED = {"chapter_id", "report", "name", "task", "question_id", "batch_id", "content_block_id"}
 # Values for shared parameters that no family fixture provides (``name``: a queue).
-SHARED_VALUES = {"report": "daily-active", "name": "default", "task": "explanation", "batch_id": 1}
+SHARED_VALUES = {"report": "daily-active", "name": "default", "task": "explanation", "batch_id": 1,
+                 "content_block_id": 1}
 ROLES = ("student", "parent", "operator", "admin")
 
 

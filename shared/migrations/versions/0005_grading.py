@@ -4,7 +4,7 @@ Version 2 of the grading template adds the rubric and shows the student's answer
 fenced block of data (docs/grading.md). Version 1 (the seed's sentence) stays for the history.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from datetime import datetime, timezone
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
