@@ -104,7 +104,7 @@ async def fill(session: AsyncSession, batch: Batch, *, capacity: int,
             break
         job = await generation.create_job(
             session, kind=item.kind, payload=payloads[item.id], key=keys[item.id],
-            batch_id=batch.id, created_by=batch.created_by)
+            batch_id=batch.id, created_by=batch.created_by, force=batch.force)
         item.status, item.job_id, item.adopted = "queued", job.id, False
         in_flight_cost += cost
     await session.flush()

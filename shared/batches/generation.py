@@ -29,11 +29,12 @@ def params(chapter: Chapter, kind: str) -> dict:
 
 
 async def create_job(session: AsyncSession, *, kind: str, payload: dict, key: str,
-                     batch_id: int, created_by: int | None) -> Job:
+                     batch_id: int, created_by: int | None, force: bool = False) -> Job:
     """A queued generation job for a batch item; its message is sent after the commit."""
     job = await jobs.add(
         session, id=str(uuid.uuid4()), kind=kind, status="queued", progress=0.0, stage="queued",
-        payload={**payload, "force": False, "batch_id": batch_id}, created_by=created_by,
+        # ``force`` tells the worker not to serve the item from identical finished work.
+        payload={**payload, "force": force, "batch_id": batch_id}, created_by=created_by,
         cache_key=key,
     )
     enqueue(ACTOR, queue_name=QUEUE, job_id=job.id)

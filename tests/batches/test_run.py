@@ -182,7 +182,7 @@ async def test_the_cli_plans_starts_and_follows_a_batch(batch_api, batch_setting
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
 
     plan = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--subject", subject,
-                                   "--dry-run")
+                                   "--kind", "explanation", "--dry-run")
     assert plan.returncode == 0, plan.stderr
     assert "Would run 3 job(s), 0 skipped" in plan.stdout
     bad = await asyncio.to_thread(cli, "generate", "--grade", str(GRADE), "--budget", "-1")
