@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,6 +9,7 @@ from sse_starlette import EventSourceResponse
 
 from api.deps import IdPath, SessionDep, SettingsDep, StaffPrincipal
 from api.errors import ERROR_BODY
+from api.sse import status_stream
 from shared.batches import service
 from shared.batches.schemas import BatchIn, BatchOut, BatchPlan
 
@@ -82,25 +82,6 @@ def _ended(data: str) -> bool:
     return batch["status"] != "running" and batch["finished_at"] is not None
 
 
-async def _stream(state, batch_id: int):
-    pubsub = state.redis.pubsub()
-    await pubsub.subscribe(service.channel(batch_id))
-    try:
-        # Subscribe first, then read the row: no change can fall between the two.
-        last = await _current(state, batch_id)
-        yield {"event": "status", "data": last}
-        while not _ended(last):
-            message = await pubsub.get_message(ignore_subscribe_messages=True,
-                                               timeout=RECHECK_SECONDS)
-            if message is None:
-                data = await _current(state, batch_id)
-            else:
-                raw = message["data"]
-                data = raw.decode() if isinstance(raw, bytes) else raw
-            if data != last:
-                last = data
-                yield {"event": "status", "data": data}
-            await asyncio.sleep(0)
-    finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()
+def _stream(state, batch_id: int):
+    return status_stream(state.redis, service.channel(batch_id), lambda: _current(state, batch_id),
+                         _ended, recheck_seconds=RECHECK_SECONDS)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 
 from fastapi import APIRouter, Request
@@ -8,6 +7,7 @@ from sse_starlette import EventSourceResponse
 
 from api.deps import CurrentPrincipal, SessionDep
 from api.errors import ERROR_BODY
+from api.sse import status_stream
 from shared.jobs import repository
 from shared.jobs import service as jobs
 from shared.jobs.models import FINAL_STATUSES
@@ -41,25 +41,7 @@ async def _current(state, job_id: str) -> str:
         return jobs.to_out(await repository.get(session, job_id)).model_dump_json()
 
 
-async def _stream(state, job_id: str):
-    pubsub = state.redis.pubsub()
-    await pubsub.subscribe(jobs.channel(job_id))
-    try:
-        # Subscribe first, then read the row: no change can fall between the two.
-        last = await _current(state, job_id)
-        yield {"event": "status", "data": last}
-        while json.loads(last)["status"] not in FINAL_STATUSES:
-            message = await pubsub.get_message(ignore_subscribe_messages=True,
-                                               timeout=RECHECK_SECONDS)
-            if message is None:
-                data = await _current(state, job_id)
-            else:
-                raw = message["data"]
-                data = raw.decode() if isinstance(raw, bytes) else raw
-            if data != last:
-                last = data
-                yield {"event": "status", "data": data}
-            await asyncio.sleep(0)
-    finally:
-        await pubsub.unsubscribe()
-        await pubsub.aclose()
+def _stream(state, job_id: str):
+    return status_stream(state.redis, jobs.channel(job_id), lambda: _current(state, job_id),
+                         lambda last: json.loads(last)["status"] in FINAL_STATUSES,
+                         recheck_seconds=RECHECK_SECONDS)

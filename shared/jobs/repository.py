@@ -19,16 +19,6 @@ async def add(session: AsyncSession, **fields) -> Job:
     return job
 
 
-async def latest_succeeded_by_cache_key(session: AsyncSession, cache_key: str) -> Job | None:
-    query = (
-        select(Job)
-        .where(Job.cache_key == cache_key, Job.status == "succeeded")
-        .order_by(Job.finished_at.desc())
-        .limit(1)
-    )
-    return await session.scalar(query)
-
-
 async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> int | None:
     """Mark a job running unless it already finished; its attempt number, or None if final.
 

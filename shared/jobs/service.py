@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth.tokens import Principal
-from shared.db import utcnow
 from shared.errors import NotFound
 from shared.jobs import repository
 from shared.jobs.models import Job
@@ -57,19 +56,6 @@ async def create(
     )
     enqueue(actor, queue_name=queue_name, job_id=job.id)
     return job
-
-
-async def create_from_cache(
-    session: AsyncSession, principal: Principal, *, kind: str, payload: dict, source: Job
-) -> Job:
-    """A job that is born succeeded, pointing at the result of identical finished work."""
-    now = utcnow()
-    return await repository.add(
-        session, id=str(uuid.uuid4()), kind=kind, status="succeeded", progress=1.0,
-        stage="cached", payload=payload, result={**(source.result or {}), "cached": True},
-        created_by=principal.user_id, profile_id=principal.profile_id,
-        cache_key=source.cache_key, started_at=now, finished_at=now,
-    )
 
 
 def accepted(job: Job) -> JobAccepted:
