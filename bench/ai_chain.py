@@ -168,7 +168,12 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
         async with sessions() as session:
             done = await session.scalar(query)
         if time.monotonic() - started > 300:
-            raise RuntimeError(f"only {done}/{n} jobs finished in 300 s")
+            async with sessions() as session:
+                statuses = dict((await session.execute(
+                    select(Job.status, func.count()).where(
+                        Job.payload["topic"].as_string().like(f"topic {batch} %"))
+                    .group_by(Job.status))).all())
+            raise RuntimeError(f"only {done}/{n} jobs finished in 300 s: {statuses}")
     drain = time.monotonic() - started
     worker_cpu = cpu_seconds(worker_pid) - cpu_before
     async with sessions() as session:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+
+log = logging.getLogger("studyforge.generations")
 
 PREFIX = "studyforge:generation:inflight:"
 
@@ -64,17 +67,31 @@ class InFlight:
 
     @contextlib.asynccontextmanager
     async def renewing(self):
-        """Keep the claim alive while the body runs (a model call can outlast the TTL)."""
+        """Keep the claim alive while the body runs (a model call can outlast the TTL).
+
+        The renewer stops on an event, not by cancellation: a cancel that lands inside a Redis
+        command can be swallowed by the client (its timeout and retry handling), and the renewer
+        then loops for ever while the job waits for it (seen as jobs stuck in ``moderating``
+        under 256 jobs in flight).
+        """
+        stop = asyncio.Event()
 
         async def renew() -> None:
             while True:
-                await asyncio.sleep(self.ttl_ms / 3000)
-                await self.redis.eval(_RENEW, 1, self.key, self.job_id, self.ttl_ms)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.ttl_ms / 3000)
+                    return
+                except TimeoutError:
+                    pass
+                try:
+                    await self.redis.eval(_RENEW, 1, self.key, self.job_id, self.ttl_ms)
+                except Exception as exc:  # noqa: BLE001 - the claim is an optimisation
+                    # A missed renewal at worst lets a twin generate too; the job goes on.
+                    log.warning("could not renew in-flight claim %s: %s", self.key, exc)
 
         task = asyncio.create_task(renew())
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            stop.set()
+            await task
