@@ -130,12 +130,8 @@ async def _fill(res: Resources, batch_id: int, *, capacity: int, estimates) -> N
                 min_backoff=1_000, time_limit=10 * 60 * 1000)
 async def generate(job_id: str) -> None:
     with context.ai_priority_as("background"):
-        await _run_generation(job_id)
-
-
-# The very job path students' jobs take (whatever kinds it supports), as a coroutine on this
-# event loop: Dramatiq keeps the actor's own coroutine function under its sync wrapper.
-_run_generation = generations.generate.fn.__wrapped__
+        # The very job path students' jobs take, whatever kinds it supports.
+        await generations.run_generation(job_id)
 
 
 @dramatiq.actor(actor_name="batches.resume", queue_name="ops", priority=-90, max_retries=0,

@@ -13,6 +13,11 @@ from workers.runner import JobFailed, run_job
 @dramatiq.actor(actor_name="generations.generate", queue_name="default", max_retries=5,
                 min_backoff=1_000, time_limit=10 * 60 * 1000)
 async def generate(job_id: str) -> None:
+    await run_generation(job_id)
+
+
+async def run_generation(job_id: str) -> None:
+    """The whole job path of a generation job; batch items take it too (``batches.generate``)."""
     res = resources.current()
 
     async def work(session, job, ctx):
@@ -24,4 +29,5 @@ async def generate(job_id: str) -> None:
         except GenerationFailed as exc:
             raise JobFailed(exc.code, exc.message) from None
 
-    await run_job(res, job_id, work)
+    # The claim records the first stage: no separate progress transaction for it.
+    await run_job(res, job_id, work, stage="generating", progress=0.1)

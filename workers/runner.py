@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import session_scope, utcnow
 from shared.jobs import repository
 from shared.jobs import service as jobs
-from shared.jobs.models import Job
+from shared.jobs.models import FINAL_STATUSES, Job
 from workers.resources import Resources
 
 log = logging.getLogger("studyforge.worker")
@@ -75,35 +75,34 @@ async def _fail(res: Resources, job_id: str, code: str, message: str) -> None:
     await _announce(res, job_id)
 
 
-async def run_job(res: Resources, job_id: str, work: Work) -> None:
-    """Run ``work`` for a job unless it already finished; record the outcome."""
+async def run_job(
+    res: Resources, job_id: str, work: Work, *, stage: str | None = None, progress: float | None = None,
+) -> None:
+    """Run ``work`` for a job unless it already finished; record the outcome.
+
+    ``stage`` and ``progress`` are the job's first stage, written by the claim itself.
+    """
+    started = utcnow()
     async with session_scope(res.sessions, res.dispatcher) as session:
-        job = await repository.get(session, job_id)
-        if job is None:
+        job = await repository.claim(session, job_id, now=started, max_attempts=MAX_ATTEMPTS,
+                                     stage=stage, progress=progress)
+        found = None if job is not None else await repository.state(session, job_id)
+    if job is None:
+        if found is None:
             log.warning("job %s not found; dropping its message", job_id)
-            return
-        if job.attempts >= MAX_ATTEMPTS:
-            give_up = True
+        elif found[0] in FINAL_STATUSES:
+            log.info("job %s already final; nothing to do", job_id)
         else:
-            give_up = False
-            started = utcnow()
-            attempt = await repository.claim(session, job_id, now=started)
-            if attempt is None:
-                log.info("job %s already final; nothing to do", job_id)
-                return
-    if give_up:
-        await _fail(res, job_id, "too_many_attempts",
-                    f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
+            await _fail(res, job_id, "too_many_attempts",
+                        f"The job was interrupted {MAX_ATTEMPTS} times and was given up.")
         return
-    # ``job`` was loaded before claim's UPDATE: mirror what that UPDATE wrote.
-    _apply(job, status="running", started_at=started, attempts=attempt, updated_at=started)
     # The record carries job_id and request_id (shared.logs), so one grep follows the job.
     log.info("job %s started (attempt %d)", job_id, job.attempts)
     await jobs.publish(res.redis, job)
     ctx = JobContext(res, job_id, snapshot=job)
     try:
         async with session_scope(res.sessions, res.dispatcher) as session:
-            # ``job`` was read when it was claimed. Reading it again here would check out a
+            # ``job`` is what the claim returned. Reading it again here would check out a
             # connection and hold it through the work's model call, capping jobs in flight at
             # the pool size; the work session now connects only when the work first writes.
             result = await work(session, job, ctx)

@@ -1,6 +1,7 @@
 """One generation job from start to saved: reuse identical work, else generate, moderate, save.
 
-Stages a job's events show: ``queued`` -> ``generating`` -> ``moderating`` -> ``saved``.
+Stages a job's events show: ``queued`` -> ``generating`` (set by the worker's claim) ->
+``moderating`` -> ``saved``.
 Identical finished work (unless ``force``) and identical work in flight are reused rather than
 generated again; the job's result then names the same content as the job that made it.
 """
@@ -53,7 +54,6 @@ async def generate(
     fingerprint = config_fingerprint(config, job.kind)
     claim = InFlight(redis, job.cache_key or job.id, job.id,
                      ttl_seconds=settings.generation_inflight_ttl_seconds)
-    await progress(0.1, "generating")
     for _round in range(MAX_HANDOVERS):
         if not force:
             async with sessions() as read:
