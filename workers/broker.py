@@ -9,6 +9,7 @@ from dramatiq.middleware import AsyncIO
 from shared.config import Settings
 from shared.redis import sync_client
 from workers.ops import OpsMiddleware
+from workers.resources import ResourcesMiddleware
 
 
 def setup_broker(settings: Settings) -> RedisBroker:
@@ -24,6 +25,7 @@ def setup_broker(settings: Settings) -> RedisBroker:
     broker.add_middleware(AsyncIO())
     # Registry, counters, correlation ids (docs/operations.md).
     broker.add_middleware(OpsMiddleware(settings))
+    broker.add_middleware(ResourcesMiddleware())
     previous = dramatiq.broker.global_broker
     dramatiq.set_broker(broker)
     if previous is not None:

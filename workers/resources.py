@@ -11,8 +11,11 @@ import asyncio
 import weakref
 from dataclasses import dataclass
 
+from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pipelines.ai import providers
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
 from shared.queue import Dispatcher
@@ -63,3 +66,24 @@ async def close_all() -> None:
         await res.redis.aclose()
         await res.engine.dispose()
     _by_loop.clear()
+
+
+class ResourcesMiddleware(Middleware):
+    """Warm the worker before its first job and close its connections when it stops.
+
+    Added after Dramatiq's AsyncIO middleware: "after" hooks run in reverse order, so ours
+    runs while the event loop is still there to close clients on.
+    """
+
+    def after_worker_boot(self, broker, worker) -> None:
+        providers.preload(settings())
+
+    def after_worker_shutdown(self, broker, worker) -> None:
+        thread = get_event_loop_thread()
+        if thread is not None:
+            thread.run_coroutine(_close_loop_resources())
+
+
+async def _close_loop_resources() -> None:
+    await providers.close_providers()
+    await close_all()
