@@ -142,7 +142,7 @@ async def set_route(sessions, settings, redis, chain: list[dict] | None) -> None
     await service.announce_change(redis)
 
 
-async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatcher) -> dict:
+async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatcher, fake_pid) -> dict:
     from sqlalchemy import func, select
 
     from shared.db import session_scope
@@ -157,7 +157,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
                                        "topic": f"topic {batch} {i}", "analogy": "pizza",
                                        "grade": 4})
     started = time.monotonic()  # the commit above sent all n messages
-    cpu_before = cpu_seconds(worker_pid)
+    cpu_before, fake_cpu_before = cpu_seconds(worker_pid), cpu_seconds(fake_pid)
     peak_rss, done = 0.0, 0
     query = select(func.count()).select_from(Job).where(
         Job.status.in_(("succeeded", "failed")), Job.payload["topic"].as_string().like(
@@ -176,6 +176,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
             raise RuntimeError(f"only {done}/{n} jobs finished in 300 s: {statuses}")
     drain = time.monotonic() - started
     worker_cpu = cpu_seconds(worker_pid) - cpu_before
+    fake_cpu = cpu_seconds(fake_pid) - fake_cpu_before
     async with sessions() as session:
         failed = await session.scalar(select(func.count()).select_from(Job).where(
             Job.status == "failed", Job.payload["topic"].as_string().like(f"topic {batch} %")))
@@ -184,7 +185,7 @@ async def run_scenario(n, sessions, redis, principal, worker_pid, fake, dispatch
                 Job.payload["topic"].as_string().like(f"topic {batch} %")))).all())
     stats = fake.stats()
     return {"drain": drain, "failed": failed, "in_flight": stats["max_in_flight"],
-            "cpu_ms_per_job": 1000 * worker_cpu / n,
+            "cpu_ms_per_job": 1000 * worker_cpu / n, "fake_cpu_ms_per_job": 1000 * fake_cpu / n,
             "rss": peak_rss, "calls": stats["calls"], "models": dict(models)}
 
 
@@ -193,6 +194,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=256)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes (the goal is for one; more shows how it scales)")
     parser.add_argument("--latency", type=float, default=1.0)
     opts = parser.parse_args()
     with bench_database() as db_url:  # made outside the event loop: it runs its own
@@ -228,8 +231,8 @@ async def _main(opts, db_url: str) -> None:
             fake_cmd = [sys.executable, "-m", "tests.fakes.llm_server", "--port", str(fake_port),
                         "--latency", str(opts.latency)]
             worker_cmd = [str(Path(sys.executable).parent / "studyforge"), "worker",
-                          "--processes", "1", "--threads", str(opts.threads)]
-            with process(fake_cmd, env, "fake LLM server on", logs / "fake.log"), \
+                          "--processes", str(opts.processes), "--threads", str(opts.threads)]
+            with process(fake_cmd, env, "fake LLM server on", logs / "fake.log") as fake_proc, \
                  process(worker_cmd, env, "ready for action", logs / "worker.log") as worker:
                 fake = FakeLLMControl(fake_url)
                 scenarios = {
@@ -250,10 +253,11 @@ async def _main(opts, db_url: str) -> None:
                         else:
                             fake.always("gemini", None)
                         result = await run_scenario(opts.jobs, sessions, redis, principal,
-                                                    worker.pid, fake, dispatcher)
+                                                    worker.pid, fake, dispatcher, fake_proc.pid)
                         results[name].append(result)
                         print(f"round {round_no + 1} {name}: {result['drain']:.2f} s, "
                               f"worker CPU {result['cpu_ms_per_job']:.1f} ms/job, "
+                              f"fake provider CPU {result['fake_cpu_ms_per_job']:.1f} ms/job, "
                               f"in flight {result['in_flight']}, RSS {result['rss']:.0f} MB, "
                               f"failed {result['failed']}, calls {result['calls']}, "
                               f"models {result['models']}", flush=True)
@@ -265,16 +269,18 @@ async def _main(opts, db_url: str) -> None:
         if lock.get(f"studyforge:test-lock:{index}") == token.encode():
             lock.delete(f"studyforge:test-lock:{index}")
 
-    print(f"\n{opts.jobs} jobs, 1 worker process x {opts.threads} threads, provider latency "
+    print(f"\n{opts.jobs} jobs, {opts.processes} worker process(es) x {opts.threads} threads, "
+          f"provider latency "
           f"{opts.latency} s, {opts.rounds} rounds; {machine()}")
     print("| scenario | drain (median) | vs baseline | worker CPU per job (median) "
-          "| in flight (peak) | worker RSS (peak) |")
-    print("|---|---|---|---|---|---|")
+          "| fake provider CPU per job | in flight (peak) | worker RSS (peak) |")
+    print("|---|---|---|---|---|---|---|")
     base = median([r["drain"] for r in results[next(iter(results))]])
     for name, runs in results.items():
         drain = median([r["drain"] for r in runs])
         cpu = median([r["cpu_ms_per_job"] for r in runs])
-        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {cpu:.1f} ms | "
+        fake_cpu = median([r["fake_cpu_ms_per_job"] for r in runs])
+        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {cpu:.1f} ms | {fake_cpu:.1f} ms | "
               f"{max(r['in_flight'] for r in runs)} | {max(r['rss'] for r in runs):.0f} MB |")
 
 
