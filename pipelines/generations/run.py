@@ -54,10 +54,16 @@ async def generate(
     fingerprint = config_fingerprint(config, job.kind)
     claim = InFlight(redis, job.cache_key or job.id, job.id,
                      ttl_seconds=settings.generation_inflight_ttl_seconds)
-    for _round in range(MAX_HANDOVERS):
+    # One short read session for what the first round needs: each session is a pool checkout
+    # and a BEGIN/ROLLBACK round trip of its own.
+    async with sessions() as read:
+        chapter = await _chapter(read, job.payload)
+        candidates = [] if force else await generations.recent_generated(read, job.cache_key or "")
+    for round_no in range(MAX_HANDOVERS):
         if not force:
-            async with sessions() as read:
-                candidates = await generations.recent_generated(read, job.cache_key or "")
+            if round_no:
+                async with sessions() as read:
+                    candidates = await generations.recent_generated(read, job.cache_key or "")
             done = reusable(candidates, fingerprint)
             if done is not None:
                 return _linked(done, "cached")
@@ -73,8 +79,8 @@ async def generate(
         await claim.claim()  # best effort: generate anyway rather than wait forever
     try:
         async with claim.renewing():
-            result = await _make(session, job, progress, settings, redis=redis,
-                                 sessions=sessions, config=config)
+            result = await _make(session, job, chapter, progress, settings, redis=redis,
+                                 config=config)
     except BaseException:
         await claim.release()
         raise
@@ -83,18 +89,24 @@ async def generate(
     return result
 
 
-async def _make(session, job, progress, settings, *, redis, sessions, config) -> dict:
+async def _chapter(read: AsyncSession, params: dict) -> dict:
+    """What the prompt needs from the job's chapter; ChapterGone if it was deleted."""
+    chapter = await curriculum.get(read, params["chapter_id"])
+    if chapter is None:
+        raise ChapterGone(f"Chapter {params['chapter_id']} no longer exists.")
+    return {
+        "id": chapter.id, "subject": chapter.subject, "chapter": chapter.chapter_name,
+        "topics": ", ".join(chapter.topics or []) or chapter.chapter_name,
+    }
+
+
+async def _make(session, job, chapter, progress, settings, *, redis, config) -> dict:
     params = job.payload
-    async with sessions() as read:
-        chapter = await curriculum.get(read, params["chapter_id"])
-        if chapter is None:
-            raise ChapterGone(f"Chapter {params['chapter_id']} no longer exists.")
-        variables = {
-            "subject": chapter.subject, "chapter": chapter.chapter_name,
-            "topic": params["topic"], "grade": params["grade"],
-            "topics": ", ".join(chapter.topics or []) or chapter.chapter_name,
-        }
-        chapter_id = chapter.id
+    variables = {
+        "subject": chapter["subject"], "chapter": chapter["chapter"], "topic": params["topic"],
+        "grade": params["grade"], "topics": chapter["topics"],
+    }
+    chapter_id = chapter["id"]
     run = functools.partial(_run, redis=redis, settings=settings, config=config, job_id=job.id)
     produced = await PRODUCERS[job.kind](variables, params=params, run=run)
     await progress(0.8, "moderating")
