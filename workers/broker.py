@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dramatiq
+from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO
 
@@ -10,6 +11,23 @@ from shared.config import Settings
 from shared.redis import sync_client
 from workers.ops import OpsMiddleware
 from workers.resources import ResourcesMiddleware
+
+
+class QuietAsyncIO(AsyncIO):
+    """Dramatiq's AsyncIO middleware with a calmer interrupt check.
+
+    Each worker thread waiting on an async actor wakes every ``interrupt_check_ival`` to look
+    for an interrupt (a time limit, shutdown). At Dramatiq's 0.1 s, 256 threads wake 2,560
+    times a second, each taking the GIL from the event loop that runs the jobs; 1 s is plenty
+    for 10-minute time limits and a graceful stop.
+    """
+
+    interrupt_check_ival = 1.0
+
+    def before_worker_boot(self, broker, worker):
+        thread = EventLoopThread(self.logger, interrupt_check_ival=self.interrupt_check_ival)
+        thread.start(timeout=1.0)
+        set_event_loop_thread(thread)
 
 
 def setup_broker(settings: Settings) -> RedisBroker:
@@ -22,7 +40,7 @@ def setup_broker(settings: Settings) -> RedisBroker:
         heartbeat_timeout=settings.broker_heartbeat_timeout_ms,
         maintenance_chance=settings.broker_maintenance_chance,
     )
-    broker.add_middleware(AsyncIO())
+    broker.add_middleware(QuietAsyncIO())
     # Registry, counters, correlation ids (docs/operations.md).
     broker.add_middleware(OpsMiddleware(settings))
     broker.add_middleware(ResourcesMiddleware())
