@@ -186,7 +186,8 @@ def main() -> None:
         errors = sum(stats.errors[name].values())
         # Requests that got no answer (transport errors) have no latency but count as sent.
         sent = len(v) + sum(n for k, n in stats.errors[name].items() if isinstance(k, str))
-        endpoints[name] = {"requests": sent, "errors": errors, "error_kinds": stats.error_kinds(name),
+        endpoints[name] = {"requests": sent, "errors": errors,
+                           "error_kinds": {str(k): n for k, n in stats.errors[name].items()},
                            "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
         print(f"| {name} | {sent:,} | {errors} ({errors / max(1, sent):.2%}) | {stats.error_kinds(name)} | "
               f"{pct(v, 50):.0f} | {pct(v, 95):.0f} | {pct(v, 99):.0f} |")
