@@ -64,17 +64,28 @@ class InFlight:
 
     @contextlib.asynccontextmanager
     async def renewing(self):
-        """Keep the claim alive while the body runs (a model call can outlast the TTL)."""
+        """Keep the claim alive while the body runs (a model call can outlast the TTL).
+
+        The renewer stops on an event, not on cancellation alone. On Python 3.11 redis-py
+        sends each command through ``asyncio.wait_for``, which swallows a cancel that lands
+        just as the send completes (CPython gh-86296, fixed in 3.12): the renewer then kept
+        looping, the job awaited it forever and stayed ``running`` with its claim renewed
+        (12 of 1,000 jobs of bench/ai_chain.py on a loaded machine).
+        """
+        stop = asyncio.Event()
 
         async def renew() -> None:
             while True:
-                await asyncio.sleep(self.ttl_ms / 3000)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.ttl_ms / 3000)
+                    return
                 await self.redis.eval(_RENEW, 1, self.key, self.job_id, self.ttl_ms)
 
         task = asyncio.create_task(renew())
         try:
             yield
         finally:
-            task.cancel()
+            stop.set()
+            task.cancel()  # at once if it is mid-call; if the cancel is lost, ``stop`` ends it
             with contextlib.suppress(asyncio.CancelledError):
                 await task
