@@ -85,8 +85,13 @@ def run_one(name: str, args: list[str], out: Path, timeout: float) -> dict:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """End the benchmark and what it started (its own process group, which we created)."""
-    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+    """End the benchmark (its own process group, which we created), politely first.
+
+    SIGINT first: the scripts start their servers and workers in sessions of their own, which
+    a signal to this group does not reach; KeyboardInterrupt runs the scripts' cleanup, which
+    stops them (SIGTERM would end the script at once and leave them running).
+    """
+    for sig, wait in ((signal.SIGINT, 60), (signal.SIGTERM, 20), (signal.SIGKILL, 10)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
