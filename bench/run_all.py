@@ -91,14 +91,37 @@ def _stop(proc: subprocess.Popen) -> None:
     a signal to this group does not reach; KeyboardInterrupt runs the scripts' cleanup, which
     stops them (SIGTERM would end the script at once and leave them running).
     """
+    started = descendants(proc.pid)  # before it dies and its children are re-parented
     for sig, wait in ((signal.SIGINT, 60), (signal.SIGTERM, 20), (signal.SIGKILL, 10)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
             proc.wait(timeout=wait)
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
+    # asyncio on Python 3.11 can lose the cancellation SIGINT starts (asyncio.wait_for,
+    # gh-86296), so a script may die without its cleanup: end what it started, by pid.
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        time.sleep(10 if sig == signal.SIGTERM else 0)
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (children first found, then theirs)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                int(stat.parent.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
 
 
 def main() -> None:
