@@ -88,7 +88,7 @@ def test_render_counts_goals_lists_commands_and_load_and_marks_a_failed_benchmar
                                "baseline": {"events_per_s": 90_000, "peak_mb": 60}}),
         bench("ops_middleware", None, status="exit 1, see bench/out/x/ops_middleware.log"),
     ]))
-    assert "**Goals met: 1 of 2.**" in text
+    assert "**Goals met: 1 of 2.** **Did not finish: ops_middleware.**" in text
     assert "| events_ingest | POST /events, batches of 100, one API process | 25,000 events/s |" in text
     assert "| events_flush | Redis → Parquet flush, 200,000 events | 150,000 events/s |" in text
     assert "did not finish: exit 1" in text and "**not run**" in text
