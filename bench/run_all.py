@@ -1,6 +1,6 @@
 """Run every benchmark, one after another, and rewrite docs/benchmarks.md's summary from the run.
 
-    uv run python -m bench.run_all --quick        # modest sizes, ~10-15 min on 2 shared cores
+    uv run python -m bench.run_all --quick        # modest sizes, ~6-15 min on 2 shared cores
     uv run python -m bench.run_all                # the sizes the goals are written for (long)
     uv run python -m bench.run_all --only hot_paths --only events_flush --no-docs
     uv run python -m bench.run_all --render bench/out/<run>/run.json   # re-render a saved run
@@ -127,7 +127,7 @@ def descendants(root: int) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="modest sizes (~10-15 min in all)")
+    parser.add_argument("--quick", action="store_true", help="modest sizes (~6-15 min in all)")
     parser.add_argument("--only", action="append", choices=sorted(PROFILES), help="run only these (repeat)")
     parser.add_argument("--skip", action="append", choices=sorted(PROFILES), default=[], help="skip these")
     parser.add_argument("--args", action="append", default=[], metavar="NAME=ARGS",
