@@ -19,11 +19,16 @@ def claimed_redis_db() -> Iterator[str]:
     """A Redis database index nobody else uses (the same lock keys as the test suite)."""
     lock = redis.Redis.from_url(f"{REDIS_BASE}/0")
     token = f"bench-{uuid.uuid4().hex}"
+    # An index with clients connected but no claim is skipped: a worker left running by a run
+    # that crashed still consumes that index's queues and would eat this run's messages.
+    busy = {client["db"] for client in lock.client_list()}
     for index in range(15, 0, -1):
+        if str(index) in busy:
+            continue
         if lock.set(f"studyforge:test-lock:{index}", token, nx=True, ex=3600):
             break
     else:
-        raise RuntimeError("every Redis database 1..15 is claimed")
+        raise RuntimeError("every Redis database 1..15 is claimed or in use")
     url = f"{REDIS_BASE}/{index}"
     redis.Redis.from_url(url).flushdb()
     try:

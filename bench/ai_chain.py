@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import results as bench_results  # noqa: E402
 from bench.common import ROOT, bench_database, machine, median  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40
@@ -282,6 +283,11 @@ async def _main(opts, db_url: str) -> None:
         fake_cpu = median([r["fake_cpu_ms_per_job"] for r in runs])
         print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {cpu:.1f} ms | {fake_cpu:.1f} ms | "
               f"{max(r['in_flight'] for r in runs)} | {max(r['rss'] for r in runs):.0f} MB |")
+    bench_results.record("ai_chain", {"jobs": opts.jobs, "latency": opts.latency, "scenarios": {name: {
+        "drain": median([r["drain"] for r in runs]),
+        "cpu_ms_per_job": median([r["cpu_ms_per_job"] for r in runs]),
+        "in_flight": max(r["in_flight"] for r in runs), "rss": max(r["rss"] for r in runs),
+        "failed": sum(r["failed"] for r in runs)} for name, runs in results.items()}})
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import results as bench_results  # noqa: E402
 from bench.ai_chain import claim_redis_db, free_port, process  # noqa: E402
 from bench.common import machine, median  # noqa: E402
 
@@ -99,6 +100,9 @@ def main() -> None:
     for provider, runs in results.items():
         wall, cpu = median([w for w, _ in runs]), median([c for _, c in runs])
         print(f"| {provider} | {wall:.2f} s | {cpu:.2f} ms | +{cpu - base:.2f} ms |")
+    bench_results.record("ai_providers", {"calls": opts.calls, "concurrency": opts.concurrency, "links": {
+        p: {"wall": median([w for w, _ in runs]), "cpu_ms": median([c for _, c in runs])}
+        for p, runs in results.items()}})
 
 
 if __name__ == "__main__":

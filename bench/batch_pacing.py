@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import results as bench_results  # noqa: E402
 from bench._common import claimed_redis_db  # noqa: E402
 from bench.ai_chain import free_port, process  # noqa: E402
 from bench.common import bench_database, machine  # noqa: E402
@@ -225,6 +226,10 @@ async def _main(opts, db_url: str, redis_url: str) -> None:
     print(f"| students + batch | p50 {med(2, 'p50') * 1000:.0f} ms | p95 {med(2, 'p95') * 1000:.0f} ms"
           f" | p95 ratio {med(2, 'p95') / med(1, 'p95'):.2f}x |")
     print(f"logs: {logs}")
+    bench_results.record("batch_pacing", {
+        "items": opts.items, "rpm": opts.rpm, "floor": floor, "student_floor": student_floor,
+        "batch_alone_wall": med(0, "wall"), "batch_students_wall": med(2, "wall"),
+        "students_alone_p95": med(1, "p95"), "students_batch_p95": med(2, "p95")})
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import duckdb
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import results as bench_results  # noqa: E402
 from bench._common import PG_ADMIN_DSN, claimed_redis_db  # noqa: E402
 from pipelines.events.compact import compact_dataset  # noqa: E402
 from pipelines.events.datasets import EVENTS  # noqa: E402
@@ -206,6 +207,8 @@ def main() -> None:
         b = buckets.get(key)
         print(f"{key:<22}{value:>9.1f}{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>10.1f}"
               f"{pg[key] / value:>8.1f}x")
+    bench_results.record("events_dashboards", {"events": opts.events, "ours": ours, "buckets": buckets,
+                                               "postgres": {k: pg[k] for k in ours}})
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import orjson
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import results as bench_results  # noqa: E402
 from bench._common import claimed_redis_db, median, peak_rss_mb, rss_mb  # noqa: E402
 
 BASE_STREAM = "bench:baseline"
@@ -153,6 +154,9 @@ def main() -> None:
     ours = median([r["rows"] / r["seconds"] for r in results["ours"]])
     base = median([r["rows"] / r["seconds"] for r in results["baseline"]])
     print(f"ours / baseline: {ours / base:.2f}x")
+    bench_results.record("events_flush", {"events": opts.events, **{
+        variant: {"events_per_s": median([r["rows"] / r["seconds"] for r in runs]),
+                  "peak_mb": median([r["peak_mb"] for r in runs])} for variant, runs in results.items()}})
 
 
 if __name__ == "__main__":

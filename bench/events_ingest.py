@@ -24,6 +24,7 @@ import orjson
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import results as bench_results  # noqa: E402
 from bench._common import claimed_redis_db, median  # noqa: E402
 from shared.auth.tokens import Principal, issue  # noqa: E402
 from shared.config import Settings  # noqa: E402
@@ -119,6 +120,8 @@ def main() -> None:
           f"({median(events) / 100:,.0f} req/s, {median(events) / 100 / median(hello):.2f}x hello)")
     print(f"raw XADD, pipelined 500 {median(xadd):>10,.0f} events/s "
           f"(API = {median(events) / median(xadd):.2f}x of it)")
+    bench_results.record("events_ingest", {"seconds": opts.seconds, "healthz_rps": median(hello),
+                                           "events_per_s": median(events), "xadd_events_per_s": median(xadd)})
 
 
 if __name__ == "__main__":

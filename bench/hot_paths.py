@@ -21,6 +21,7 @@ import httpx
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 
+from bench import results as bench_results  # noqa: E402
 from bench.common import bench_database, machine, median, server, wrk  # noqa: E402
 
 REDIS_DB = 14
@@ -107,6 +108,10 @@ def main() -> None:
               f"{sum(r['non2xx'] for r in runs)} |")
     accepted = 1 + sum(r["requests"] for r in results["POST /api/v1/generations"])
     print(f"\nmessages in dramatiq:default: {queued:,}; requests wrk completed (+1 warm-up): {accepted:,}")
+    bench_results.record("hot_paths", {"connections": opts.connections, "seconds": opts.seconds,
+                                       "endpoints": {name: {k: median([r[k] for r in runs])
+                                                            for k in ("rps", "p50", "p99")}
+                                                     for name, runs in results.items()}})
 
 
 if __name__ == "__main__":

@@ -21,16 +21,17 @@ import statistics
 import sys
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import results as bench_results  # noqa: E402
+from bench._common import claimed_redis_db  # noqa: E402
 from bench.common import bench_database, machine, server  # noqa: E402
 
-REDIS_DB = 13
 ANALOGIES = ["pizza slices", "a football match", "building with LEGO", "a birthday party"]
 
 
@@ -63,7 +64,9 @@ async def make_students(db_url: str, n: int) -> tuple[list[tuple[str, int]], str
 class Stats:
     def __init__(self) -> None:
         self.latency = defaultdict(list)
-        self.errors = defaultdict(int)
+        # Per endpoint: HTTP status code (int) or transport error class name (str) -> count, so
+        # a 429 (a limit doing its job), a 503 (a store down) and a timeout are told apart.
+        self.errors: dict[str, Counter] = defaultdict(Counter)
         self.jobs = defaultdict(int)
         self.events_accepted = 0
 
@@ -71,18 +74,31 @@ class Stats:
         start = time.perf_counter()
         try:
             r = await http.request(method, url, **kw)
-        except httpx.HTTPError:
-            self.errors[name] += 1
+        except httpx.HTTPError as exc:
+            self.errors[name][type(exc).__name__] += 1
             return None
         self.latency[name].append((time.perf_counter() - start) * 1000)
         if r.status_code >= 400:
-            self.errors[name] += 1
+            self.errors[name][r.status_code] += 1
         return r
+
+    def error_kinds(self, name: str) -> str:
+        """'429 x3, ReadTimeout x1' (HTTP statuses first, then transport errors), or '-'."""
+        kinds = sorted(self.errors[name].items(), key=lambda kv: (isinstance(kv[0], str), str(kv[0])))
+        return ", ".join(f"{k} x{n}" for k, n in kinds) or "-"
 
 
 async def student(http, stats: Stats, token: str, deadline: float, can_answer: bool) -> None:
     h = {"Authorization": f"Bearer {token}"}
-    me = (await stats.call(http, "GET /me", "GET", "/me", headers=h)).json()
+    me = None
+    while me is None and time.monotonic() < deadline:  # a failed /me is counted, then retried
+        r = await stats.call(http, "GET /me", "GET", "/me", headers=h)
+        if r is not None and r.status_code == 200:
+            me = r.json()
+        else:
+            await asyncio.sleep(1)
+    if me is None:
+        return
     while time.monotonic() < deadline:
         r = await stats.call(http, "GET /curriculum", "GET", "/curriculum",
                              params={"grade": me["current_grade"]}, headers=h)
@@ -144,11 +160,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     opts = parser.parse_args()
-    import redis
 
-    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
-    redis.Redis.from_url(redis_url).flushdb()
-    with bench_database() as db_url:
+    # A claimed index (the test suite's lock keys), so a test run on the same server is never flushed.
+    with claimed_redis_db() as redis_url, bench_database() as db_url:
         tokens, operator = asyncio.run(make_students(db_url, opts.students))
         data_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"sf-load-{uuid.uuid4().hex[:6]}"
         env = {**os.environ, "STUDYFORGE_DATABASE_URL": db_url, "STUDYFORGE_REDIS_URL": redis_url,
@@ -161,20 +175,30 @@ def main() -> None:
             started = time.monotonic()
             stats = asyncio.run(run("http://127.0.0.1:8111/api/v1", tokens, operator, opts.seconds))
             elapsed = time.monotonic() - started
-    redis.Redis.from_url(redis_url).flushdb()
 
     print(f"machine: {machine()}; {opts.students} students for {opts.seconds}s "
           f"(ran {elapsed:.0f}s incl. drain); offline generator at 500 ms per job\n")
-    print("| endpoint | requests | errors | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|")
-    for name in sorted(stats.latency):
+    print("| endpoint | requests | errors | by HTTP status / transport error | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    endpoints = {}
+    for name in sorted(set(stats.latency) | set(stats.errors)):
         v = stats.latency[name]
-        print(f"| {name} | {len(v):,} | {stats.errors[name]} ({stats.errors[name] / max(1, len(v)):.2%}) | "
+        errors = sum(stats.errors[name].values())
+        # Requests that got no answer (transport errors) have no latency but count as sent.
+        sent = len(v) + sum(n for k, n in stats.errors[name].items() if isinstance(k, str))
+        endpoints[name] = {"requests": sent, "errors": errors,
+                           "error_kinds": {str(k): n for k, n in stats.errors[name].items()},
+                           "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
+        print(f"| {name} | {sent:,} | {errors} ({errors / max(1, sent):.2%}) | {stats.error_kinds(name)} | "
               f"{pct(v, 50):.0f} | {pct(v, 95):.0f} | {pct(v, 99):.0f} |")
     print(f"\njobs: {dict(stats.jobs)}")
     print(f"events accepted (202): {stats.events_accepted:,}; counted by the dashboard after flush: "
           f"{stats.counted if stats.counted is None else f'{stats.counted:,}'}"
           f" -> {'exact' if stats.counted == stats.events_accepted else 'MISMATCH'}")
+    bench_results.record("load_students", {"students": opts.students, "seconds": opts.seconds,
+                                           "endpoints": endpoints, "jobs": dict(stats.jobs),
+                                           "events_accepted": stats.events_accepted,
+                                           "events_counted": stats.counted})
 
 
 if __name__ == "__main__":

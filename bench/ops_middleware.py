@@ -18,6 +18,7 @@ import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
 
+from bench import results as bench_results
 from bench.common import machine
 from shared.config import Settings
 from workers.ops import OpsMiddleware
@@ -89,6 +90,9 @@ def main() -> None:
         t = statistics.median(times[ops])
         print(f"  {'with ops middleware' if ops else 'plain Dramatiq      '}: {args.messages / t:8.0f} msg/s"
               f"  ({t:.2f} s)  {base / t:.2f}x")
+    bench_results.record("ops_middleware", {"messages": args.messages, "threads": args.threads,
+                                            "plain_msg_s": args.messages / base,
+                                            "ops_msg_s": args.messages / statistics.median(times[True])})
 
 
 if __name__ == "__main__":
