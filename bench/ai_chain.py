@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,11 +106,15 @@ def process(args: list[str], env: dict[str, str], ready: str, log_path: Path):
             time.sleep(0.1)
         yield proc
     finally:
-        proc.terminate()
+        # The whole session: Dramatiq's main process alone would leave its worker process
+        # consuming the claimed Redis index after the benchmark is gone.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
 
