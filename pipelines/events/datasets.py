@@ -19,10 +19,15 @@ import pyarrow.compute as pc
 from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
 
 TS = pa.timestamp("us", tz="UTC")
+# Event ids are UUIDs (the API validates them): 16 bytes with Parquet's UUID logical type,
+# which DuckDB reads as its 128-bit UUID. Hashing that for dedup is several times cheaper
+# than a 36-character string (docs/analytics.md, "Layout").
+UUID = pa.uuid()
+_UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 EVENTS_SCHEMA = pa.schema(
     [
-        ("event_id", pa.string()),
+        ("event_id", UUID),
         ("ts", TS),
         ("profile_id", pa.int64()),
         ("event_type", pa.string()),
@@ -69,6 +74,21 @@ def _parse_ts(values) -> pa.Array:
             t = datetime.fromisoformat(v)
             parsed.append(t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC))
         return pa.array(parsed, TS)
+
+
+def _parse_uuid(values) -> pa.Array:
+    """Canonical UUID strings to Arrow UUIDs, vectorised: one regex check over the column,
+    then one hex decode of all ids at once. Anything else raises (the entry is set aside)."""
+    strings = pa.array(values, pa.string())
+    if strings.null_count:
+        raise ValueError("an id is missing")
+    if len(strings) and not pc.all(pc.match_substring_regex(strings, _UUID_TEXT)).as_py():
+        raise ValueError("an id is not a UUID")
+    raw = bytes.fromhex("".join(values).replace("-", ""))
+    storage = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(16), len(strings), [None, pa.py_buffer(raw)]
+    )
+    return pa.ExtensionArray.from_storage(UUID, storage)
 
 
 def _text(values: list) -> list:
@@ -120,6 +140,11 @@ class Dataset:
     row_group_size: int = 32_768
     # The column naming the child a row belongs to, for erasure (None: no such column).
     profile_column: str | None = None
+    # A copy of an id in a partition at most this many days from the kept copy is a
+    # duplicate (compaction drops it, readers skip it). Replays land in the same partition
+    # (0 days); a client resending without a timestamp across midnight lands 1 day later.
+    # Each flush file is checked against the compacted files of 2 * window + 1 partitions.
+    dedup_window_days: int = 2
 
     def table(self, columns: dict[str, list] | None) -> pa.Table:
         """An Arrow table from column lists; raises on a value of the wrong type."""
@@ -128,6 +153,8 @@ class Dataset:
             values = columns[f.name] if columns else []
             if f.type == TS:
                 arrays.append(_parse_ts(values))
+            elif f.type == UUID:
+                arrays.append(_parse_uuid(values))
             elif f.type == pa.string() and values and type(values[0]) is bytes:
                 arrays.append(pa.array(values, pa.binary()).cast(pa.string()))
             else:
