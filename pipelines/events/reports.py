@@ -30,13 +30,13 @@ class Report:
 
 
 # Attempts of one job can share a timestamp (a fast failure); the attempt number breaks ties.
-_JOBS = f"""
+_JOBS = """
     SELECT job_id, min(date) AS day, first(task ORDER BY ts, attempt, request_id) AS task,
            first(provider || '/' || model_name ORDER BY ts, attempt, request_id) AS first_model,
            last(provider || '/' || model_name ORDER BY ts, attempt, request_id)
                FILTER (status = 'ok') AS answered_by,
            count(*) AS attempts, sum(latency_ms) AS latency_ms, bool_or(status = 'ok') AS ok
-    FROM {{ai}} WHERE job_id IS NOT NULL GROUP BY job_id
+    FROM {ai} WHERE job_id IS NOT NULL GROUP BY job_id
 """
 
 REPORTS: dict[str, Report] = {
@@ -62,10 +62,10 @@ REPORTS: dict[str, Report] = {
         "Answer events carrying metadata chapter_id and correct, per chapter.",
     ),
     "ai-cost": Report(
-        f"""SELECT date AS day, provider, model_name, count(*) AS calls,
+        """SELECT date AS day, provider, model_name, count(*) AS calls,
                    sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
                    round(sum(cost), 6) AS cost_usd
-            FROM {{ai}} GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
+            FROM {ai} GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
         {"ai": "ai_history"},
         "Model calls (every attempt), tokens and cost per model per day.",
     ),
