@@ -71,7 +71,9 @@ def _source(cur, store: Store, dataset: str, start: date, end: date) -> str | No
     spec = DATASETS[dataset]
     days = store.partitions(dataset)
     compacts, flushes, flush_days = [], [], []
-    for day in days:
+    # Newest partition first: a "latest N" query (a timeline) fills its top-N from the newest
+    # files, and DuckDB's top-N filter on ts then skips the older files' row groups.
+    for day in reversed(days):
         if start <= day <= end:
             newest, pending = store.compact_and_flush(dataset, day)
             compacts += [newest] if newest else []
