@@ -128,7 +128,7 @@ PG_SQL = {
 }
 PG_TIMELINE = ("SELECT * FROM (SELECT DISTINCT ON (event_id) event_id, ts, event_type, "
                "content_id, metadata FROM ev WHERE profile_id = $1 AND ts >= $2 AND ts < $3 "
-               "ORDER BY event_id, ts) t ORDER BY ts DESC LIMIT 1000")
+               "ORDER BY event_id, ts) t ORDER BY ts DESC LIMIT $4")
 # The same questions on a deduplicated copy (event_id primary key): no DISTINCT needed.
 PG_UNIQUE_SQL = {
     "daily-active": PG_SQL["daily-active"].replace("FROM ev", "FROM evu"),
@@ -139,7 +139,10 @@ PG_UNIQUE_SQL = {
                         "AND chapter_id IS NOT NULL GROUP BY 1 ORDER BY 1",
 }
 PG_UNIQUE_TIMELINE = ("SELECT event_id, ts, event_type, content_id, metadata FROM evu "
-                      "WHERE profile_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT 1000")
+                      "WHERE profile_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts DESC LIMIT $4")
+# (label, which student, days back, limit): 90 days / 1,000 rows, and the API's default.
+TIMELINES = (("timeline median", 0, 90, 1000), ("timeline most active", 1, 90, 1000),
+             ("timeline median, 30 d/200", 0, 30, 200))
 
 
 async def _load_postgres(pg, csv: Path) -> None:
@@ -192,10 +195,9 @@ async def postgres(con, csv: Path, start: date, end: date, students: tuple[int, 
                 async def q(sql=sql):
                     return await pg.fetch(sql, lo, hi)
                 out[rep] = await _atimed(q, runs)
-            labels = ("timeline median", "timeline most active")
-            for label, pid in zip(labels, students, strict=True):
-                async def q(pid=pid, tl=tl):
-                    return await pg.fetch(tl, pid, lo - timedelta(days=365), hi)
+            for label, which, days, limit in TIMELINES:
+                async def q(pid=students[which], tl=tl, days=days, limit=limit):
+                    return await pg.fetch(tl, pid, hi - timedelta(days=days), hi, limit)
                 out[label] = await _atimed(q, runs)
         await pg.close()
     finally:
@@ -271,11 +273,11 @@ def main() -> None:
         ours = {name: timed(lambda name=name: report(store, name, start=start30, end=last),
                             opts.runs)
                 for name in ("daily-active", "events-by-type", "chapter-accuracy")}
-        for label, (pid, _) in (("timeline median", median_student),
-                                ("timeline most active", busiest)):
-            ours[label] = timed(
-                lambda pid=pid: timeline(store, pid, start=first, end=last, limit=1000), opts.runs
-            )
+        for label, which, days, limit in TIMELINES:
+            pid = (median_student, busiest)[which][0]
+            ours[label] = timed(lambda pid=pid, days=days, limit=limit: timeline(
+                store, pid, start=last - timedelta(days=days - 1), end=last, limit=limit),
+                opts.runs)
 
         glob = f"read_parquet('{bucket_root}/*/*/*.parquet', hive_partitioning = true)"
         bq = duckdb.connect()
@@ -304,11 +306,11 @@ def main() -> None:
           f"date=/bucket={opts.buckets}: {bucket_files} files in {bucket_s:.1f}s; "
           f"PostgreSQL load+index (raw and deduplicated tables) {load}")
     print(f"\nwarm medians of {opts.runs} (ms), reports over the last 30 days {start30}..{last}")
-    print(f"{'query':<22}{'ours':>9}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
+    print(f"{'query':<27}{'ours':>9}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
           f"{'raw/ours':>10}{'dedup/ours':>11}")
     for key, value in ours.items():
         b = buckets.get(key)
-        print(f"{key:<22}{value:>9.1f}{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
+        print(f"{key:<27}{value:>9.1f}{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
               f"{pgu[key]:>10.1f}{pg[key] / value:>9.1f}x{pgu[key] / value:>10.1f}x")
 
 

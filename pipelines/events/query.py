@@ -69,24 +69,27 @@ def _source(cur, store: Store, dataset: str, start: date, end: date) -> str | No
     and none whose id a compacted file within the window already holds.
     """
     spec = DATASETS[dataset]
+    window = timedelta(days=spec.dedup_window_days)
     days = store.partitions(dataset)
+    listed = {}  # one listing per partition, so the compacted file of a day is one file
+    for day in days:
+        if start - window <= day <= end + window:
+            listed[day] = store.compact_and_flush(dataset, day)
     compacts, flushes, flush_days = [], [], []
     # Newest partition first: a "latest N" query (a timeline) fills its top-N from the newest
     # files, and DuckDB's top-N filter on ts then skips the older files' row groups.
     for day in reversed(days):
         if start <= day <= end:
-            newest, pending = store.compact_and_flush(dataset, day)
+            newest, pending = listed[day]
             compacts += [newest] if newest else []
             flushes += pending
             flush_days += [day] if pending else []
     parts = [_scan(cur, store, dataset, compacts)] if compacts else []
     if flushes:
-        window = timedelta(days=spec.dedup_window_days)
         near = [
             newest
-            for day in days
-            if any(abs(day - f) <= window for f in flush_days)
-            and (newest := store.compact_and_flush(dataset, day)[0])
+            for day, (newest, _) in listed.items()
+            if newest and any(abs(day - f) <= window for f in flush_days)
         ]
         key = spec.id_column
         fresh = (
