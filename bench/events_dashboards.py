@@ -17,7 +17,8 @@ The data is a raw event log with the duplicates a real one has: 0.5% of events s
 compactions: the last 2 hours of the last day and resends of ~0.1% of the last 3 days' events
 sit in flush files not yet compacted, so every report of ours goes through the query-time
 dedup of flush files. PostgreSQL holds the same raw rows (count(DISTINCT)/DISTINCT ON), and,
-as the stronger baseline, a deduplicated copy with event_id as primary key (plain count(*)).
+as the stronger baseline, a deduplicated copy with event_id as primary key (plain count(*));
+both indexed on (profile_id, ts) and (ts), and clustered by ts as an appended log would be.
 """
 
 from __future__ import annotations
@@ -178,14 +179,14 @@ async def _connect(dsn: str) -> asyncpg.Connection:
 
 
 async def postgres(con, csv: Path, start: date, end: date, students: tuple[int, int],
-                   *, keep: str | None, runs: int, csv_ready: bool):
-    """Time PG_SQL (raw log) and PG_UNIQUE_SQL (deduplicated copy); ``keep`` names a database
-    kept (and reused when already loaded) instead of a throwaway one."""
+                   ours_calls: dict, *, keep: str | None, runs: int, csv_ready: bool):
+    """Time ``ours_calls`` beside PG_SQL (raw log) and PG_UNIQUE_SQL (deduplicated copy);
+    ``keep`` names a database kept (and reused when already loaded) instead of a throwaway."""
     name = keep or f"studyforge_bench_{uuid.uuid4().hex[:8]}"
     admin = await _connect(PG_ADMIN_DSN)
     exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
     dsn = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    results, unique = {}, {}
+    ours, results, unique = {}, {}, {}
     try:
         if exists:
             pg = await _connect(dsn)
@@ -203,32 +204,37 @@ async def postgres(con, csv: Path, start: date, end: date, students: tuple[int, 
             results["load_s"] = time.perf_counter() - t
         lo = datetime.combine(start, datetime.min.time(), UTC)
         hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        for out, reports, tl in ((results, PG_SQL, PG_TIMELINE),
-                                 (unique, PG_UNIQUE_SQL, PG_UNIQUE_TIMELINE)):
-            for rep, sql in reports.items():
-                async def q(sql=sql):
-                    return await pg.fetch(sql, lo, hi)
-                out[rep] = await _atimed(q, runs)
-            for label, which, days, limit in TIMELINES:
-                async def q(pid=students[which], tl=tl, days=days, limit=limit):
-                    return await pg.fetch(tl, pid, hi - timedelta(days=days), hi, limit)
-                out[label] = await _atimed(q, runs)
+        pg_calls = {}
+        for rep in PG_SQL:
+            pg_calls[rep] = [(sql, lo, hi) for sql in (PG_SQL[rep], PG_UNIQUE_SQL[rep])]
+        for label, which, days, limit in TIMELINES:
+            args = (students[which], hi - timedelta(days=days), hi, limit)
+            pg_calls[label] = [(PG_TIMELINE, *args), (PG_UNIQUE_TIMELINE, *args)]
+        # Rounds interleave ours, PostgreSQL raw and deduplicated query by query, so a burst
+        # of load from other work on the machine hits all three alike; round 0 only warms.
+        samples = {label: ([], [], []) for label in ours_calls}
+        for round_no in range(runs + 1):
+            for label, ours_call in ours_calls.items():
+                t = time.perf_counter()
+                ours_call()
+                took = [time.perf_counter() - t]
+                for call in pg_calls[label]:
+                    t = time.perf_counter()
+                    await pg.fetch(*call)
+                    took.append(time.perf_counter() - t)
+                if round_no:
+                    for series, value in zip(samples[label], took, strict=True):
+                        series.append(value * 1000)
+        for label, (mine, raw, dedup) in samples.items():
+            ours[label] = statistics.median(mine)
+            results[label] = statistics.median(raw)
+            unique[label] = statistics.median(dedup)
         await pg.close()
     finally:
         if not keep:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-    return results, unique
-
-
-async def _atimed(fn, runs: int = 5) -> float:
-    await fn()
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        await fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
+    return ours, results, unique
 
 
 def _events(con, opts, cache: Path | None) -> None:
@@ -284,14 +290,12 @@ def main() -> None:
         bucket_files = len(list(bucket_root.rglob("*.parquet")))
 
         start30 = last - timedelta(days=29)
-        ours = {name: timed(lambda name=name: report(store, name, start=start30, end=last),
-                            opts.runs)
-                for name in ("daily-active", "events-by-type", "chapter-accuracy")}
+        ours_calls = {name: lambda name=name: report(store, name, start=start30, end=last)
+                      for name in PG_SQL}
         for label, which, days, limit in TIMELINES:
             pid = (median_student, busiest)[which][0]
-            ours[label] = timed(lambda pid=pid, days=days, limit=limit: timeline(
-                store, pid, start=last - timedelta(days=days - 1), end=last, limit=limit),
-                opts.runs)
+            ours_calls[label] = lambda pid=pid, days=days, limit=limit: timeline(
+                store, pid, start=last - timedelta(days=days - 1), end=last, limit=limit)
 
         glob = f"read_parquet('{bucket_root}/*/*/*.parquet', hive_partitioning = true)"
         bq = duckdb.connect()
@@ -310,16 +314,17 @@ def main() -> None:
                    for k, s in bucket_sql.items()}
         keep = f"studyforge_bench_dash_{opts.events}_{opts.students}_{opts.days}"
         csv = work / f"ev-{opts.events}.csv"
-        pg, pgu = asyncio.run(postgres(con, csv, start30, last, (median_student[0], busiest[0]),
-                                       keep=keep if opts.cache else None, runs=opts.runs,
-                                       csv_ready=csv.exists()))
+        ours, pg, pgu = asyncio.run(postgres(
+            con, csv, start30, last, (median_student[0], busiest[0]), ours_calls,
+            keep=keep if opts.cache else None, runs=opts.runs, csv_ready=csv.exists()))
 
     write = f"{write_s:.1f}s" if write_s is not None else "reused"
     load = f"{pg['load_s']:.1f}s" if "load_s" in pg else "reused"
     print(f"\nwrite: ours (date=, sorted, compacted) {files} files in {write}; "
           f"date=/bucket={opts.buckets}: {bucket_files} files in {bucket_s:.1f}s; "
           f"PostgreSQL load+index (raw and deduplicated tables) {load}")
-    print(f"\nwarm medians of {opts.runs} (ms), reports over the last 30 days {start30}..{last}")
+    print(f"\nwarm medians of {opts.runs} (ms; ours and PostgreSQL interleaved per round), "
+          f"reports over the last 30 days {start30}..{last}")
     print(f"{'query':<27}{'ours':>9}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
           f"{'raw/ours':>10}{'dedup/ours':>11}")
     for key, value in ours.items():
