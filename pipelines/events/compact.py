@@ -71,7 +71,11 @@ def neighbour_ids(store: Store, dataset: Dataset, day: date) -> pa.Table | None:
             newest, _ = store.compact_and_flush(dataset.name, other)
             if newest:
                 paths.append(newest)
-    return store.read(paths, columns=[dataset.id_column]) if paths else None
+    if not paths:
+        return None
+    return pa.concat_tables(
+        [dataset.conform(store.read([p], columns=[dataset.id_column])) for p in paths]
+    )
 
 
 def needs_compaction(files: list[str]) -> bool:
@@ -106,7 +110,8 @@ def compact_partition(store: Store, dataset: Dataset, day: date, lock) -> tuple[
     files = store.files(dataset.name, day)
     if not needs_compaction(files):
         return 0, 0
-    table = dedup_sorted(store.read(files), dataset, neighbour_ids(store, dataset, day))
+    read = pa.concat_tables([dataset.conform(store.read([path])) for path in files])
+    table = dedup_sorted(read, dataset, neighbour_ids(store, dataset, day))
     rewrite_partition(store, dataset, day, files, table, lock)
     return len(files), table.num_rows
 

@@ -167,6 +167,15 @@ class Dataset:
                 raise ValueError(f"{name} is missing in some records")
         return table
 
+    def conform(self, table: pa.Table) -> pa.Table:
+        """Columns read from any file of this dataset, in the current schema's types: files
+        written before ids became UUIDs hold them as text, converted when rewritten."""
+        for i, name in enumerate(table.column_names):
+            f = self.schema.field(name)
+            if f.type == UUID and table.schema.field(i).type == pa.string():
+                table = table.set_column(i, f, _parse_uuid(table.column(i).to_pylist()))
+        return table.cast(pa.schema([self.schema.field(n) for n in table.column_names]))
+
     def columns_of_entry(self, data: bytes) -> dict[str, list]:
         """Column lists of one stream entry's ``data`` field; raises on a malformed one."""
         records = orjson.loads(data)

@@ -4,6 +4,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.events.compact import compact_dataset
@@ -150,3 +151,20 @@ def test_an_older_compacted_file_left_by_a_crash_is_superseded(rclient, store):
     assert by_type(store) == expected_by_type(sent + buffer_more)
     compact_dataset(rclient, store, EVENTS)
     assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in sent + buffer_more)
+
+
+def test_files_with_text_ids_from_before_uuids_are_read_and_converted(rclient, store):
+    sent = buffer_events(rclient, batches=2, per_batch=10, profiles=2)
+    flush_dataset(rclient, store, EVENTS)
+    day = store.partitions("events")[0]
+    (path,) = store.files("events", day)
+    old = pq.read_table(path)
+    as_text = old.set_column(0, "event_id", pa.array([str(v) for v in old["event_id"].to_pylist()]))
+    pq.write_table(as_text, path)  # the layout written before ids became 16-byte UUIDs
+    append(rclient, EVENTS_STREAM, sent[:5])  # resends, stored as UUIDs
+    flush_dataset(rclient, store, EVENTS)
+    assert by_type(store) == expected_by_type(sent)
+    compact_dataset(rclient, store, EVENTS)
+    (compacted,) = store.files("events", day)
+    assert pq.read_schema(compacted).field("event_id").type == EVENTS.schema.field("event_id").type
+    assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in sent)
