@@ -1,19 +1,28 @@
 """Compaction: each partition's small flush files become one sorted file with one row per id.
 
-Sequence per partition: read the files listed now -> keep the earliest row per id -> sort
-(events by profile_id, ts so DuckDB's row-group statistics skip to one student) -> write under
-an in-progress name -> publish by rename -> delete exactly the files that were read. A file a
-flush publishes meanwhile is not in the list and is left alone. Between the rename and the
-deletes a reader may see old and new files together; every reader keeps one row per id, so
-that overlap changes no answer. A reader whose file list names a file deleted under it retries
-with a fresh list (pipelines/events/query.py).
+Sequence per partition, oldest partition first: read the files listed now -> keep the earliest
+row per id -> drop ids that the compacted file of a partition within the dataset's dedup
+window (``dedup_window_days``) already holds -> sort (events by profile_id, ts so DuckDB's
+row-group statistics skip to one student) -> write under an in-progress name -> publish by
+rename -> delete exactly the files that were read. A file a flush publishes meanwhile is not in
+the list and is left alone.
+
+The result: an id is in at most one compacted file within any window of partitions, so readers
+count compacted files with a plain ``count(*)`` and deduplicate only the few flush files not yet
+compacted (pipelines/events/query.py). A replayed flush batch always lands in its original
+partition (the partition is the event's own timestamp); only a client resending an event
+without a timestamp across midnight puts a copy in another partition, and the window covers
+that. Between the rename and the deletes a reader may see the old and new files together:
+readers take the newest compacted file of a partition only (store.compact_and_flush) and drop
+flush rows whose id it holds, so that overlap changes no answer. A reader whose file list
+names a file deleted under it retries with a fresh list.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -33,19 +42,40 @@ class CompactResult:
     rows: int = 0
 
 
-def dedup_sorted(table: pa.Table, dataset: Dataset) -> pa.Table:
-    """One row per id (the earliest), ordered by the dataset's sort keys."""
+def dedup_sorted(table: pa.Table, dataset: Dataset, known: pa.Table | None = None) -> pa.Table:
+    """One row per id (the earliest), none whose id is in ``known``, in sort-key order."""
     con = duckdb.connect()
     try:
+        con.execute("SET arrow_lossless_conversion = true")  # UUIDs stay UUIDs
         con.register("t", table)
+        source = "t"
+        if known is not None and known.num_rows:
+            con.register("known", known)
+            source = f"(SELECT * FROM t ANTI JOIN known USING ({dataset.id_column}))"
         result = con.sql(
-            f"SELECT * FROM t QUALIFY row_number() OVER "
+            f"SELECT * FROM {source} QUALIFY row_number() OVER "
             f"(PARTITION BY {dataset.id_column} ORDER BY ts) = 1 "
             f"ORDER BY {', '.join(dataset.sort_keys)}"
         ).to_arrow_table()
     finally:
         con.close()
     return result.select(dataset.schema.names).cast(dataset.schema)
+
+
+def neighbour_ids(store: Store, dataset: Dataset, day: date) -> pa.Table | None:
+    """Ids held by the compacted files of the other partitions within the dedup window."""
+    window = timedelta(days=dataset.dedup_window_days)
+    paths = []
+    for other in store.partitions(dataset.name):
+        if other != day and abs(other - day) <= window:
+            newest, _ = store.compact_and_flush(dataset.name, other)
+            if newest:
+                paths.append(newest)
+    if not paths:
+        return None
+    return pa.concat_tables(
+        [dataset.conform(store.read([p], columns=[dataset.id_column])) for p in paths]
+    )
 
 
 def needs_compaction(files: list[str]) -> bool:
@@ -80,7 +110,8 @@ def compact_partition(store: Store, dataset: Dataset, day: date, lock) -> tuple[
     files = store.files(dataset.name, day)
     if not needs_compaction(files):
         return 0, 0
-    table = dedup_sorted(store.read(files), dataset)
+    read = pa.concat_tables([dataset.conform(store.read([path])) for path in files])
+    table = dedup_sorted(read, dataset, neighbour_ids(store, dataset, day))
     rewrite_partition(store, dataset, day, files, table, lock)
     return len(files), table.num_rows
 

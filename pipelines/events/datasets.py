@@ -19,10 +19,15 @@ import pyarrow.compute as pc
 from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
 
 TS = pa.timestamp("us", tz="UTC")
+# Event ids are UUIDs (the API validates them): 16 bytes with Parquet's UUID logical type,
+# which DuckDB reads as its 128-bit UUID. Hashing that for dedup is several times cheaper
+# than a 36-character string (docs/analytics.md, "Layout").
+UUID = pa.uuid()
+_UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 EVENTS_SCHEMA = pa.schema(
     [
-        ("event_id", pa.string()),
+        ("event_id", UUID),
         ("ts", TS),
         ("profile_id", pa.int64()),
         ("event_type", pa.string()),
@@ -71,6 +76,21 @@ def _parse_ts(values) -> pa.Array:
         return pa.array(parsed, TS)
 
 
+def _parse_uuid(values) -> pa.Array:
+    """Canonical UUID strings to Arrow UUIDs, vectorised: one regex check over the column,
+    then one hex decode of all ids at once. Anything else raises (the entry is set aside)."""
+    strings = pa.array(values, pa.string())
+    if strings.null_count:
+        raise ValueError("an id is missing")
+    if len(strings) and not pc.all(pc.match_substring_regex(strings, _UUID_TEXT)).as_py():
+        raise ValueError("an id is not a UUID")
+    raw = bytes.fromhex("".join(values).replace("-", ""))
+    storage = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(16), len(strings), [None, pa.py_buffer(raw)]
+    )
+    return pa.ExtensionArray.from_storage(UUID, storage)
+
+
 def _text(values: list) -> list:
     return [v if v is None or type(v) is str else orjson.dumps(v).decode() for v in values]
 
@@ -116,10 +136,17 @@ class Dataset:
     columns: Callable[[list[dict[str, Any]]], dict[str, list]]
     required: tuple[str, ...]
     # Rows per Parquet row group after compaction. Small enough that min/max statistics on
-    # the sort key let DuckDB skip to one student; large enough to scan fast.
-    row_group_size: int = 32_768
+    # the sort key let DuckDB skip to one student; large enough to scan fast. At 10 M events
+    # (~110k a day), 8,192 halved a typical student's 90-day timeline against 32,768 and left
+    # the reports within noise (docs/analytics.md, "Layout").
+    row_group_size: int = 8_192
     # The column naming the child a row belongs to, for erasure (None: no such column).
     profile_column: str | None = None
+    # A copy of an id in a partition at most this many days from the kept copy is a
+    # duplicate (compaction drops it, readers skip it). Replays land in the same partition
+    # (0 days); a client resending without a timestamp across midnight lands 1 day later.
+    # Each flush file is checked against the compacted files of 2 * window + 1 partitions.
+    dedup_window_days: int = 2
 
     def table(self, columns: dict[str, list] | None) -> pa.Table:
         """An Arrow table from column lists; raises on a value of the wrong type."""
@@ -128,6 +155,8 @@ class Dataset:
             values = columns[f.name] if columns else []
             if f.type == TS:
                 arrays.append(_parse_ts(values))
+            elif f.type == UUID:
+                arrays.append(_parse_uuid(values))
             elif f.type == pa.string() and values and type(values[0]) is bytes:
                 arrays.append(pa.array(values, pa.binary()).cast(pa.string()))
             else:
@@ -137,6 +166,15 @@ class Dataset:
             if table.column(name).null_count:
                 raise ValueError(f"{name} is missing in some records")
         return table
+
+    def conform(self, table: pa.Table) -> pa.Table:
+        """Columns read from any file of this dataset, in the current schema's types: files
+        written before ids became UUIDs hold them as text, converted when rewritten."""
+        for i, name in enumerate(table.column_names):
+            f = self.schema.field(name)
+            if f.type == UUID and table.schema.field(i).type == pa.string():
+                table = table.set_column(i, f, _parse_uuid(table.column(i).to_pylist()))
+        return table.cast(pa.schema([self.schema.field(n) for n in table.column_names]))
 
     def columns_of_entry(self, data: bytes) -> dict[str, list]:
         """Column lists of one stream entry's ``data`` field; raises on a malformed one."""

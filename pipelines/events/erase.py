@@ -51,7 +51,7 @@ def erase_profile(
                 hits = pc.sum(pc.equal(ids.column("profile_id"), profile_id)).as_py() or 0
                 if not hits:
                     continue
-                table = store.read([path])
+                table = EVENTS.conform(store.read([path]))
                 keep = table.filter(pc.not_equal(table.column("profile_id"), profile_id))
                 kind = path.rsplit("/", 1)[-1].split("-", 1)[0]
                 if keep.num_rows:

@@ -32,8 +32,8 @@ def recent(
 ) -> list[dict[str, Any]]:
     """AI attempts since ``since``, newest first, one row per request id."""
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
-    sql = f"""SELECT {_COLUMNS} FROM (SELECT DISTINCT ON (request_id) * FROM {{ai}}
-              WHERE ts >= ? AND (? IS NULL OR model_name = ? OR provider || '/' || model_name = ?))
+    sql = f"""SELECT {_COLUMNS} FROM {{ai}}
+              WHERE ts >= ? AND (? IS NULL OR model_name = ? OR provider || '/' || model_name = ?)
               ORDER BY ts DESC, request_id LIMIT ?"""
     columns, rows = run(
         store, sql, sources={"ai": "ai_history"}, start=since.date(),
@@ -75,9 +75,9 @@ def finetune_jsonl(
     approved_job_ids: Collection[str] | None,
 ) -> int:
     """Write one chat fine-tuning example per approved, successful ``task`` attempt."""
-    sql = """SELECT job_id, prompt, raw_response FROM (SELECT DISTINCT ON (request_id) * FROM {ai}
+    sql = """SELECT job_id, prompt, raw_response FROM {ai}
              WHERE task = ? AND status = 'ok' AND prompt IS NOT NULL AND prompt <> ''
-               AND raw_response IS NOT NULL AND raw_response <> '')
+               AND raw_response IS NOT NULL AND raw_response <> ''
              ORDER BY ts, request_id"""
     _, rows = run(
         store, sql, sources={"ai": "ai_history"}, start=since,

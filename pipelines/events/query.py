@@ -5,14 +5,16 @@ Locally DuckDB's own Parquet reader gets the explicit file list of the partition
 through a pyarrow dataset on the store's filesystem, because DuckDB's S3 support is an
 extension downloaded at run time and pyarrow already speaks S3.
 
-A compaction may delete a file between our listing and DuckDB opening it; the overlap of old
-and new files is harmless (queries keep one row per id), a vanished file is not, so such a
-query is retried with a fresh listing.
+Each dataset placeholder reads every id once (``_source``): compacted files as they are, the
+few flush files not yet compacted deduplicated against them. A compaction may delete a file
+between our listing and DuckDB opening it; the overlap of old and new files is harmless, a
+vanished file is not, so such a query is retried with a fresh listing.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
@@ -39,31 +41,72 @@ def database() -> duckdb.DuckDBPyConnection:
         return _db
 
 
-def files_in_range(store: Store, dataset: str, start: date, end: date) -> list[str]:
-    return [
-        path
-        for day in store.partitions(dataset)
-        if start <= day <= end
-        for path in store.files(dataset, day)
-    ]
-
-
-def _source(cur, store: Store, dataset: str, files: list[str]) -> str:
+def _scan(cur, store: Store, dataset: str, files: list[str], *, columns: str = "*") -> str:
     """SQL naming the rows of ``files`` with a ``date`` column from the partition path."""
     if store.is_local:
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        return f"read_parquet([{listing}], hive_partitioning = true, union_by_name = true)"
+        return f"(SELECT {columns} FROM read_parquet([{listing}], hive_partitioning = true))"
     ds = pads.dataset(
         files,
-        schema=DATASETS[dataset].schema,
+        # The partition column must be in the schema, or pyarrow leaves it out.
+        schema=DATASETS[dataset].schema.append(pa.field("date", pa.date32())),
         filesystem=store.fs,
         format="parquet",
         partitioning=pads.partitioning(pa.schema([("date", pa.date32())]), flavor="hive"),
         partition_base_dir=f"{store.root}/{dataset}",
     )
-    name = f"src_{dataset}"
+    name = f"src_{dataset}_{uuid.uuid4().hex[:8]}"
     cur.register(name, ds)
-    return name
+    return f"(SELECT {columns} FROM {name})"
+
+
+def _source(cur, store: Store, dataset: str, start: date, end: date) -> str | None:
+    """SQL naming each row of ``dataset`` in [start, end] once (None: no file in range).
+
+    Compacted files hold one row per id, also across the partitions of a dedup window
+    (pipelines/events/compact.py), so they are read as they are. Only the flush files not yet
+    compacted (normally the last few minutes) are deduplicated: one row per id among them,
+    and none whose id a compacted file within the window already holds.
+    """
+    spec = DATASETS[dataset]
+    window = timedelta(days=spec.dedup_window_days)
+    days = store.partitions(dataset)
+    listed = {}  # one listing per partition, so the compacted file of a day is one file
+    for day in days:
+        if start - window <= day <= end + window:
+            listed[day] = store.compact_and_flush(dataset, day)
+    compacts, flushes, flush_days = [], [], []
+    # Newest partition first: a "latest N" query (a timeline) fills its top-N from the newest
+    # files, and DuckDB's top-N filter on ts then skips the older files' row groups.
+    for day in reversed(days):
+        if start <= day <= end:
+            newest, pending = listed[day]
+            compacts += [newest] if newest else []
+            flushes += pending
+            flush_days += [day] if pending else []
+    parts = [_scan(cur, store, dataset, compacts)] if compacts else []
+    if flushes:
+        near = [
+            newest
+            for day, (newest, _) in listed.items()
+            if newest and any(abs(day - f) <= window for f in flush_days)
+        ]
+        key = spec.id_column
+        fresh = (
+            f"(SELECT * FROM {_scan(cur, store, dataset, flushes)} "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY date, ts) = 1)"
+        )
+        if near:
+            known = _scan(cur, store, dataset, near, columns=f"{key}, date")
+            fresh = (
+                f"(SELECT * FROM {fresh} f WHERE NOT EXISTS (SELECT 1 FROM {known} c "
+                f"WHERE c.{key} = f.{key} AND c.date BETWEEN f.date - {window.days} "
+                f"AND f.date + {window.days}))"
+            )
+        parts.append(fresh)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else f"({parts[0]} UNION ALL {parts[1]})"
 
 
 def run(
@@ -72,18 +115,18 @@ def run(
 ) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` whose ``{name}`` placeholders are datasets (``sources``: name -> dataset).
 
-    Returns (column names, rows). A placeholder with no file in range reads as an empty table
-    with the dataset's columns, so every report answers on an empty store.
+    Each placeholder reads every row of its dataset in range exactly once (see ``_source``),
+    so the SQL counts with plain ``count(*)``. Returns (column names, rows). A placeholder
+    with no file in range reads as an empty table with the dataset's columns, so every
+    report answers on an empty store.
     """
     for attempt in range(RETRIES):
         cur = database().cursor()
         try:
             names = {}
             for placeholder, dataset in sources.items():
-                files = files_in_range(store, dataset, start, end)
-                if files:
-                    names[placeholder] = _source(cur, store, dataset, files)
-                else:
+                names[placeholder] = _source(cur, store, dataset, start, end)
+                if names[placeholder] is None:
                     empty = DATASETS[dataset].schema.empty_table().append_column(
                         "date", pa.array([], pa.date32())
                     )

@@ -1,8 +1,9 @@
 """The DuckDB reports behind ``GET /admin/analytics/{report}`` and a student's timeline.
 
-Every report keeps one row per event id (or AI request id) before counting, so a client's
-retry or a replayed flush is counted once: ``count(DISTINCT id)`` where a count is all that
-is needed, ``DISTINCT ON (id)`` where other columns are summed. Each returns
+Every ``{ev}``/``{ai}`` placeholder already yields one row per event id (or AI request id):
+compaction keeps compacted files unique and the query layer deduplicates the flush files not
+yet compacted (pipelines/events/query.py), so a client's retry or a replayed flush is counted
+once while the reports themselves count with plain ``count(*)``. Each returns
 ``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. The functions block (DuckDB,
 file listing): the API calls them through ``run_report``/``timeline_async``, in a thread.
 """
@@ -28,15 +29,14 @@ class Report:
     description: str
 
 
-_AI = "(SELECT DISTINCT ON (request_id) * FROM {ai})"
 # Attempts of one job can share a timestamp (a fast failure); the attempt number breaks ties.
-_JOBS = f"""
+_JOBS = """
     SELECT job_id, min(date) AS day, first(task ORDER BY ts, attempt, request_id) AS task,
            first(provider || '/' || model_name ORDER BY ts, attempt, request_id) AS first_model,
            last(provider || '/' || model_name ORDER BY ts, attempt, request_id)
                FILTER (status = 'ok') AS answered_by,
            count(*) AS attempts, sum(latency_ms) AS latency_ms, bool_or(status = 'ok') AS ok
-    FROM {_AI} WHERE job_id IS NOT NULL GROUP BY job_id
+    FROM {ai} WHERE job_id IS NOT NULL GROUP BY job_id
 """
 
 REPORTS: dict[str, Report] = {
@@ -47,7 +47,7 @@ REPORTS: dict[str, Report] = {
         "Students with at least one event, per day.",
     ),
     "events-by-type": Report(
-        "SELECT event_type, count(DISTINCT event_id) AS events "
+        "SELECT event_type, count(*) AS events "
         "FROM {ev} GROUP BY event_type ORDER BY events DESC, event_type",
         {"ev": "events"},
         "Events per type in the range.",
@@ -55,18 +55,17 @@ REPORTS: dict[str, Report] = {
     "chapter-accuracy": Report(
         """SELECT chapter_id, count(*) AS answers, count(*) FILTER (correct) AS correct,
                   round(avg(correct::INTEGER), 4) AS accuracy
-           FROM (SELECT DISTINCT ON (event_id) chapter_id, correct FROM {ev}
-                 WHERE event_type = 'answer' AND chapter_id IS NOT NULL
-                   AND correct IS NOT NULL)
+           FROM {ev} WHERE event_type = 'answer' AND chapter_id IS NOT NULL
+             AND correct IS NOT NULL
            GROUP BY chapter_id ORDER BY chapter_id""",
         {"ev": "events"},
         "Answer events carrying metadata chapter_id and correct, per chapter.",
     ),
     "ai-cost": Report(
-        f"""SELECT date AS day, provider, model_name, count(*) AS calls,
+        """SELECT date AS day, provider, model_name, count(*) AS calls,
                    sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
                    round(sum(cost), 6) AS cost_usd
-            FROM {_AI} GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
+            FROM {ai} GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
         {"ai": "ai_history"},
         "Model calls (every attempt), tokens and cost per model per day.",
     ),
@@ -125,10 +124,8 @@ def timeline(
 ) -> list[dict[str, Any]]:
     """One student's events, newest first, each event once."""
     start, end = day_range(start, end)
-    sql = """SELECT event_id, ts, event_type, content_id, metadata
-             FROM (SELECT DISTINCT ON (event_id) event_id, ts, event_type, content_id, metadata
-                   FROM {ev} WHERE profile_id = ? ORDER BY event_id, ts)
-             ORDER BY ts DESC, event_id LIMIT ?"""
+    sql = """SELECT event_id::VARCHAR, ts, event_type, content_id, metadata
+             FROM {ev} WHERE profile_id = ? ORDER BY ts DESC, event_id LIMIT ?"""
     _, rows = run(
         store, sql, sources={"ev": "events"}, start=start, end=end, params=[profile_id, limit]
     )

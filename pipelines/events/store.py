@@ -1,7 +1,11 @@
 """Where the Parquet datasets live: a local directory or an S3 bucket, through pyarrow.fs.
 
-Layout: ``<root>/<dataset>/date=YYYY-MM-DD/<kind>-<id>.parquet`` where kind is ``flush``
-(written by one flush) or ``compact`` (one sorted, deduplicated file per partition).
+Layout: ``<root>/<dataset>/date=YYYY-MM-DD/<kind>-<created ns>-<random>.parquet`` where kind
+is ``flush`` (written by one flush, may repeat ids) or ``compact`` (sorted, one row per id).
+Names sort by creation time: when a partition briefly holds two compacted files (between a
+compaction's publish and its deletes, or after a crash there), the newest one supersedes the
+others, because it was made from them (compaction reads every file of the partition; erasure
+rewrites one file into a newer one).
 
 A file becomes visible only complete. Locally it is written under an ``.inprogress`` name
 that no reader lists, then renamed (atomic within one filesystem). On S3 an object appears
@@ -12,6 +16,7 @@ there would be a copy plus a delete, which gains nothing.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -25,6 +30,7 @@ import pyarrow.parquet as pq
 from shared.config import Settings
 
 _PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
+_CREATED = re.compile(r"^[a-z]+-(\d{20})-")
 TMP_SUFFIX = ".inprogress"
 
 
@@ -87,12 +93,22 @@ class Store:
             if i.type == pafs.FileType.File and i.base_name.endswith(".parquet")
         )
 
+    def compact_and_flush(self, dataset: str, day: date) -> tuple[str | None, list[str]]:
+        """The partition's newest compacted file (None if it has none) and its flush files;
+        older compacted files are superseded by the newest and left out."""
+        compacts, flushes = [], []
+        for path in self.files(dataset, day):
+            (compacts if kind_of(path) == "compact" else flushes).append(path)
+        newest = max(compacts, key=lambda p: (_created(p), p)) if compacts else None
+        return newest, flushes
+
     def stale_temporaries(self, dataset: str, day: date) -> list[pafs.FileInfo]:
         selector = pafs.FileSelector(self.partition_dir(dataset, day), allow_not_found=True)
         return [i for i in self.fs.get_file_info(selector) if i.base_name.endswith(TMP_SUFFIX)]
 
     def new_path(self, dataset: str, day: date, kind: str) -> str:
-        return f"{self.partition_dir(dataset, day)}/{kind}-{uuid.uuid4().hex}.parquet"
+        created = f"{time.time_ns():020d}"
+        return f"{self.partition_dir(dataset, day)}/{kind}-{created}-{uuid.uuid4().hex[:12]}.parquet"
 
     def pending(self, path: str, schema: pa.Schema) -> PendingFile:
         """Start a zstd Parquet file that appears at ``path`` only when finished."""
@@ -148,6 +164,17 @@ class PendingFile:
     def abort(self) -> None:
         self.writer.close()
         self.store.delete(self.target)
+
+
+def kind_of(path: str) -> str:
+    """``flush`` or ``compact``, from a data file's name."""
+    return path.rsplit("/", 1)[-1].split("-", 1)[0]
+
+
+def _created(path: str) -> int:
+    # Files named before names carried a time sort first (0).
+    match = _CREATED.match(path.rsplit("/", 1)[-1])
+    return int(match.group(1)) if match else 0
 
 
 def _absolute(path: str) -> str:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.events.compact import compact_dataset
@@ -12,7 +14,7 @@ from pipelines.events.reports import report, timeline
 from shared.events.buffer import append
 from shared.streams import EVENTS_STREAM
 
-from .conftest import all_rows, event
+from .conftest import all_rows, event, now
 from .test_flush import buffer_events, by_type, expected_by_type
 
 
@@ -92,3 +94,77 @@ def test_a_flush_file_is_never_listed_while_being_written(rclient, store):
 
     flush_dataset(rclient, store, EVENTS, before_ack=look)
     assert seen and all(p.endswith(".parquet") for files in seen for p in files)
+
+
+def _ids_in_files(store) -> list[str]:
+    rows = all_rows(store, "events")
+    return [] if rows is None else [str(v) for v in rows.column("event_id").to_pylist()]
+
+
+def test_a_resend_after_compaction_counts_once_before_and_after_the_next(rclient, store):
+    sent = buffer_events(rclient, batches=4, per_batch=30, profiles=4)
+    flush_dataset(rclient, store, EVENTS)
+    compact_dataset(rclient, store, EVENTS)
+    append(rclient, EVENTS_STREAM, sent[:45])  # a client resends into a compacted partition
+    flush_dataset(rclient, store, EVENTS)
+    assert len(_ids_in_files(store)) == 165  # the copies sit in flush files...
+    profile = sent[0]["profile_id"]
+    mine = sorted(r["event_id"] for r in sent if r["profile_id"] == profile)
+    for _ in range(2):  # ...counted once beside the compacted file, and once after merging
+        assert by_type(store) == expected_by_type(sent)
+        assert sorted(e["event_id"] for e in timeline(store, profile, limit=1000)) == mine
+        compact_dataset(rclient, store, EVENTS)
+    assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in sent)
+
+
+def test_a_resend_across_midnight_counts_once_in_a_range_holding_both_days(rclient, store):
+    late = now().replace(hour=23, minute=59) - timedelta(days=2)
+    first = [event(1, "answer", at=late, chapter_id=3, correct=True), event(1, at=late)]
+    resent = [dict(r, timestamp=(late + timedelta(minutes=2)).isoformat()) for r in first]
+    append(rclient, EVENTS_STREAM, first)
+    flush_dataset(rclient, store, EVENTS)
+    compact_dataset(rclient, store, EVENTS)
+    append(rclient, EVENTS_STREAM, resent)  # the next day's partition, not yet compacted
+    flush_dataset(rclient, store, EVENTS)
+    assert len(store.partitions("events")) == 2
+    for _ in range(2):
+        assert by_type(store) == {"answer": 1, "click": 1}
+        assert report(store, "chapter-accuracy")["rows"] == [[3, 1, 1, 1.0]]
+        assert len(timeline(store, 1)) == 2
+        compact_dataset(rclient, store, EVENTS)
+    assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in first)
+
+
+def test_an_older_compacted_file_left_by_a_crash_is_superseded(rclient, store):
+    sent = buffer_events(rclient, batches=3, per_batch=20, profiles=3)
+    flush_dataset(rclient, store, EVENTS)
+    compact_dataset(rclient, store, EVENTS)
+    day = store.partitions("events")[0]
+    (old,) = store.files("events", day)
+    kept = pq.read_table(old)
+    buffer_more = buffer_events(rclient, batches=1, per_batch=10, profiles=3)
+    flush_dataset(rclient, store, EVENTS)
+    compact_dataset(rclient, store, EVENTS)
+    # A compaction killed after publishing its file but before deleting the ones it read.
+    pq.write_table(kept, old)
+    assert len(store.files("events", day)) == 2
+    assert by_type(store) == expected_by_type(sent + buffer_more)
+    compact_dataset(rclient, store, EVENTS)
+    assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in sent + buffer_more)
+
+
+def test_files_with_text_ids_from_before_uuids_are_read_and_converted(rclient, store):
+    sent = buffer_events(rclient, batches=2, per_batch=10, profiles=2)
+    flush_dataset(rclient, store, EVENTS)
+    day = store.partitions("events")[0]
+    (path,) = store.files("events", day)
+    old = pq.read_table(path)
+    as_text = old.set_column(0, "event_id", pa.array([str(v) for v in old["event_id"].to_pylist()]))
+    pq.write_table(as_text, path)  # the layout written before ids became 16-byte UUIDs
+    append(rclient, EVENTS_STREAM, sent[:5])  # resends, stored as UUIDs
+    flush_dataset(rclient, store, EVENTS)
+    assert by_type(store) == expected_by_type(sent)
+    compact_dataset(rclient, store, EVENTS)
+    (compacted,) = store.files("events", day)
+    assert pq.read_schema(compacted).field("event_id").type == EVENTS.schema.field("event_id").type
+    assert sorted(_ids_in_files(store)) == sorted(r["event_id"] for r in sent)
