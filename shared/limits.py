@@ -43,19 +43,29 @@ async def take_daily_generation(redis, profile_id: int, limit: int | None) -> No
         )
 
 
+def request_counter(account_id: int, window_seconds: int, now: float) -> str:
+    """The Redis key counting the account's requests in the fixed window holding ``now``."""
+    return f"{PREFIX}:requests:{account_id}:{window_seconds}:{int(now // window_seconds)}"
+
+
+def check_request_count(count: int, limit: int, window_seconds: int, now: float) -> None:
+    """429 once ``count`` (this request included) passes ``limit`` in the window of ``now``."""
+    if count > limit:
+        window = int(now // window_seconds)
+        raise TooManyRequests(
+            "Too many requests: slow down a little and try again in a moment.",
+            retry_after=int((window + 1) * window_seconds - now) + 1,
+        )
+
+
 async def take_request(redis, account_id: int, limit: int, window_seconds: int = 60) -> None:
     """Count one request for the account in this window; 429 beyond ``limit``."""
     if limit <= 0:
         return
     now = time.time()
-    window = int(now // window_seconds)
-    key = f"{PREFIX}:requests:{account_id}:{window_seconds}:{window}"
+    key = request_counter(account_id, window_seconds, now)
     pipe = redis.pipeline(transaction=False)
     pipe.incr(key)
     pipe.expire(key, 2 * window_seconds, nx=True)
     count, _ = await pipe.execute()
-    if count > limit:
-        raise TooManyRequests(
-            "Too many requests: slow down a little and try again in a moment.",
-            retry_after=int((window + 1) * window_seconds - now) + 1,
-        )
+    check_request_count(count, limit, window_seconds, now)
