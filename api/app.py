@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         app.state.redis = async_client(settings)
         app.state.dispatcher = Dispatcher(app.state.redis, settings.broker_namespace)
         app.state.cache = ReadCache(app.state.redis, enabled=settings.read_cache)
+        app.state.generation_requests = generations.group_commit(app)
         try:
             if extra_lifespan is None:
                 yield

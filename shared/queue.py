@@ -95,16 +95,23 @@ class Dispatcher:
 
     async def _push(self, messages: list[dramatiq.Message]) -> None:
         keys = Keys(self.namespace)
-        pipe = self.redis.pipeline(transaction=False)
+        by_queue: dict[str, list[dramatiq.Message]] = {}
         for message in messages:
-            message_id = message.options["redis_message_id"]
-            pipe.hset(keys.msgs(message.queue_name), message_id, message.encode())
-            pipe.rpush(keys.queue(message.queue_name), message_id)
-            job_id = message.kwargs.get("job_id")
-            if job_id:
-                # Lets the reaper check "does this job still have a message?" in O(1).
-                pipe.set(keys.job_message(job_id), f"{message.queue_name}|{message_id}",
-                         ex=JOB_MESSAGE_TTL)
+            by_queue.setdefault(message.queue_name, []).append(message)
+        pipe = self.redis.pipeline(transaction=False)
+        # A queue's messages in one HSET and one RPUSH (a group commit sends dozens at once);
+        # the hash entries go first, so a worker never pops an id without its message.
+        for queue_name, group in by_queue.items():
+            ids = [m.options["redis_message_id"] for m in group]
+            pipe.hset(keys.msgs(queue_name),
+                      mapping={i: m.encode() for i, m in zip(ids, group, strict=True)})
+            pipe.rpush(keys.queue(queue_name), *ids)
+            for message_id, message in zip(ids, group, strict=True):
+                job_id = message.kwargs.get("job_id")
+                if job_id:
+                    # Lets the reaper check "does this job still have a message?" in O(1).
+                    pipe.set(keys.job_message(job_id), f"{queue_name}|{message_id}",
+                             ex=JOB_MESSAGE_TTL)
         await pipe.execute()
 
 

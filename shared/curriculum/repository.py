@@ -10,6 +10,12 @@ async def get(session: AsyncSession, chapter_id: int) -> Chapter | None:
     return await session.get(Chapter, chapter_id)
 
 
+async def get_many(session: AsyncSession, chapter_ids: set[int]) -> dict[int, Chapter]:
+    """The chapters among ``chapter_ids`` that exist, by id, in one query."""
+    rows = await session.scalars(select(Chapter).where(Chapter.id.in_(chapter_ids)))
+    return {c.id: c for c in rows}
+
+
 async def list_chapters(
     session: AsyncSession, *, grade: int | None = None, subject: str | None = None
 ) -> list[Chapter]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.jobs.models import FINAL_STATUSES, Job
@@ -17,6 +17,15 @@ async def add(session: AsyncSession, **fields) -> Job:
     session.add(job)
     await session.flush()
     return job
+
+
+async def add_many(session: AsyncSession, rows: list[dict]) -> list[Job]:
+    """Insert jobs in one statement (no ORM unit of work); returns them as plain, detached
+    objects. Each row must name every column the caller will read back."""
+    if rows:
+        # Core, not the ORM's bulk path: one INSERT ... VALUES for all rows.
+        await (await session.connection()).execute(insert(Job.__table__), rows)
+    return [Job(**row) for row in rows]
 
 
 async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> int | None:

@@ -10,6 +10,14 @@ async def get(session: AsyncSession, profile_id: int) -> Profile | None:
     return await session.get(Profile, profile_id)
 
 
+async def get_many(session: AsyncSession, profile_ids: set[int]) -> dict[int, Profile]:
+    """The profiles among ``profile_ids`` that exist, by id, in one query."""
+    if not profile_ids:
+        return {}
+    rows = await session.scalars(select(Profile).where(Profile.id.in_(profile_ids)))
+    return {p.id: p for p in rows}
+
+
 async def list_for_parent(session: AsyncSession, parent_id: int) -> list[Profile]:
     rows = await session.scalars(
         select(Profile).where(Profile.parent_id == parent_id).order_by(Profile.id)
