@@ -28,7 +28,7 @@ from api import (
     progress,
     review,
 )
-from api.hot import HotReadsMiddleware
+from api.hot import HotPathsMiddleware
 from api.metrics import MetricsMiddleware
 from api.request_id import RequestIdMiddleware
 from api.security import SecurityHeadersMiddleware
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"], allow_credentials=True)
     # Innermost of ours, so cache hits still get metrics, a request id and security headers.
-    app.add_middleware(HotReadsMiddleware)
+    app.add_middleware(HotPathsMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -150,22 +150,20 @@ class Ask:
     request_id: str | None = None
 
 
-async def request(
-    session: AsyncSession, redis, settings: Settings, principal: Principal, data: GenerationIn
-) -> Job:
-    """Create the job for a student's (or parent's, or staff's) generation request."""
-    ask = Ask(principal, data, context.request_id.get())
-    (outcome,) = await request_many(session, redis, settings, [ask])
-    if isinstance(outcome, AppError):
-        raise outcome
-    return outcome
+@dataclass(frozen=True)
+class NewJob:
+    """What the caller of ``request_many`` learns about a job it created."""
+
+    id: str
+    status: str
 
 
 async def request_many(
     session: AsyncSession, redis, settings: Settings, asks: list[Ask]
-) -> list[Job | AppError]:
-    """``request`` for several callers in one unit of work, with a few statements in all
-    (chapters, profiles, cached work, one insert) rather than a few per request.
+) -> list[NewJob | AppError]:
+    """Create the jobs for several students' (or parents', or staff's) generation requests in
+    one unit of work, with a few statements in all (chapters, profiles, cached work, one
+    insert) rather than a few per request.
 
     Each ask gets its job, or the error it alone caused (unknown chapter, daily cap): one
     caller's mistake does not fail the others. Messages go out after the caller's commit.
@@ -173,7 +171,7 @@ async def request_many(
     chapters = await curriculum_repository.get_many(session, {a.data.chapter_id for a in asks})
     profiles = await profiles_repository.get_many(
         session, {a.principal.profile_id for a in asks if a.principal.profile_id is not None})
-    outcomes: list[Job | AppError | None] = [None] * len(asks)
+    outcomes: list[NewJob | AppError | None] = [None] * len(asks)
     planned: list[tuple[int, dict]] = []
     caps: list[tuple[int, int, int | None]] = []
     for i, ask in enumerate(asks):
@@ -202,11 +200,12 @@ async def request_many(
     rows = [job_row(params, source=sources.get(i), force=asks[i].data.force,
                     created_by=asks[i].principal.user_id, profile_id=asks[i].principal.profile_id)
             for i, params in planned]
-    for (i, _), job in zip(planned, await jobs_repository.add_many(session, rows), strict=True):
-        outcomes[i] = job
+    await jobs_repository.add_many(session, rows)
+    for (i, _), row in zip(planned, rows, strict=True):
+        outcomes[i] = NewJob(id=row["id"], status=row["status"])
         if i not in sources:
             with context.bound(request=asks[i].request_id):
-                enqueue(ACTOR, job_id=job.id)
+                enqueue(ACTOR, job_id=row["id"])
     return outcomes
 
 

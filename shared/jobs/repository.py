@@ -19,13 +19,10 @@ async def add(session: AsyncSession, **fields) -> Job:
     return job
 
 
-async def add_many(session: AsyncSession, rows: list[dict]) -> list[Job]:
-    """Insert jobs in one statement (no ORM unit of work); returns them as plain, detached
-    objects. Each row must name every column the caller will read back."""
+async def add_many(session: AsyncSession, rows: list[dict]) -> None:
+    """Insert jobs in one statement, through Core: no ORM objects to build and track."""
     if rows:
-        # Core, not the ORM's bulk path: one INSERT ... VALUES for all rows.
         await (await session.connection()).execute(insert(Job.__table__), rows)
-    return [Job(**row) for row in rows]
 
 
 async def claim(session: AsyncSession, job_id: str, *, now: datetime) -> int | None:

@@ -101,3 +101,44 @@ async def test_redis_down_after_commit_fails_every_item_and_leaves_rows_for_the_
     assert {r.status for r in rows} == {"queued"} and len(rows) == 3
     await broken.redis.aclose()
     await engine.dispose()
+
+
+async def test_generation_answers_match_the_documented_contract(api, client):
+    """The hot path (api/hot.py) and the route it hands odd requests to answer alike."""
+    chapter_id = await api.chapter_id(grade=4, subject="Math")
+    parent, _ = await api.parent()
+    student, _ = await api.child(parent)
+    body = {"kind": "explanation", "chapter_id": chapter_id, "force": True}
+    r = await client.post("/generations", json=body, headers=bearer(student))
+    assert r.status_code == 202 and r.headers["content-type"] == "application/json"
+    job = r.json()
+    assert set(job) == {"job_id", "status", "status_url", "events_url"} and job["status"] == "queued"
+    polled = await client.get(job["status_url"].removeprefix("/api/v1"), headers=bearer(student))
+    assert polled.status_code == 200 and polled.json()["status"] == "queued"
+
+    assert (await client.post("/generations", json=body)).status_code == 401
+    r = await client.post("/generations", json={**body, "kind": "poem"}, headers=bearer(student))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "kind"]
+    r = await client.post("/generations", content=b"{not json", headers={
+        **bearer(student), "content-type": "application/json"})
+    assert r.status_code == 422
+    r = await client.post("/generations", json={**body, "chapter_id": 1_999_999_999}, headers=bearer(student))
+    assert r.status_code == 404 and r.json() == {"detail": "Chapter 1999999999 not found."}
+
+
+async def test_generation_counts_once_for_the_rate_limit(api, settings):
+    import time
+
+    app = create_app(settings.model_copy(update={"request_rate_limit": 3,
+                                                 "request_rate_window_seconds": 2}))
+    chapter_id = await api.chapter_id(grade=4, subject="Math")
+    parent, _ = await api.parent()
+    student, _ = await api.child(parent)
+    good = {"kind": "explanation", "chapter_id": chapter_id, "force": True}
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as c:
+        time.sleep(2 - time.time() % 2 + 0.01)
+        codes = [(await c.post("/generations", json=body, headers=bearer(student))).status_code
+                 for body in (good, {**good, "kind": "poem"}, good, good)]
+    # The refused body went on to the route, which counted it there (and only there).
+    assert codes == [202, 422, 202, 429]
