@@ -65,7 +65,10 @@ def generation_params(
     chapter: Chapter, *, kind: str, topic: str | None = None, analogy: str | None = None,
     grade: int | None = None, count: int | None = None, difficulty: str | None = None,
 ) -> dict:
-    """The normalised parameters of a request (defaults filled in): the cache identity."""
+    """The normalised parameters of a request (defaults filled in): the cache identity.
+
+    ``chapter`` needs only ``id``, ``chapter_name`` and ``grade`` (a row of them will do).
+    """
     params = {
         "kind": kind,
         "chapter_id": chapter.id,
@@ -168,8 +171,8 @@ async def request_many(
     Each ask gets its job, or the error it alone caused (unknown chapter, daily cap): one
     caller's mistake does not fail the others. Messages go out after the caller's commit.
     """
-    chapters = await curriculum_repository.get_many(session, {a.data.chapter_id for a in asks})
-    profiles = await profiles_repository.get_many(
+    chapters = await curriculum_repository.names_and_grades(session, {a.data.chapter_id for a in asks})
+    profiles = await profiles_repository.generation_limits(
         session, {a.principal.profile_id for a in asks if a.principal.profile_id is not None})
     outcomes: list[NewJob | AppError | None] = [None] * len(asks)
     planned: list[tuple[int, dict]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import dramatiq
 import httpx
@@ -19,8 +20,16 @@ from shared.redis import async_client
 from tests.driver import bearer
 
 
+def own_queue(settings, **overrides):
+    """Settings whose jobs go to a queue no test worker drains: jobs left queued here must not
+    hold up (or be run by) the workers of later tests."""
+    return settings.model_copy(update={"broker_namespace": f"hotpaths-{uuid.uuid4().hex[:8]}",
+                                       **overrides})
+
+
 async def test_concurrent_requests_each_get_their_own_answer(api, settings):
-    app = create_app(settings.model_copy(update={"daily_generation_limit": 2}))
+    settings = own_queue(settings, daily_generation_limit=2)
+    app = create_app(settings)
     chapter_id = await api.chapter_id(grade=4, subject="Math")
     parent, _ = await api.parent()
     students = [(await api.child(parent, name=f"K{i}"))[0] for i in range(3)]
@@ -103,11 +112,18 @@ async def test_redis_down_after_commit_fails_every_item_and_leaves_rows_for_the_
     await engine.dispose()
 
 
-async def test_generation_answers_match_the_documented_contract(api, client):
+async def test_generation_answers_match_the_documented_contract(api, settings):
     """The hot path (api/hot.py) and the route it hands odd requests to answer alike."""
     chapter_id = await api.chapter_id(grade=4, subject="Math")
     parent, _ = await api.parent()
     student, _ = await api.child(parent)
+    app = create_app(own_queue(settings))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t/api/v1") as client:
+        await _contract(client, student, chapter_id)
+
+
+async def _contract(client, student, chapter_id):
     body = {"kind": "explanation", "chapter_id": chapter_id, "force": True}
     r = await client.post("/generations", json=body, headers=bearer(student))
     assert r.status_code == 202 and r.headers["content-type"] == "application/json"
@@ -129,8 +145,7 @@ async def test_generation_answers_match_the_documented_contract(api, client):
 async def test_generation_counts_once_for_the_rate_limit(api, settings):
     import time
 
-    app = create_app(settings.model_copy(update={"request_rate_limit": 3,
-                                                 "request_rate_window_seconds": 2}))
+    app = create_app(own_queue(settings, request_rate_limit=3, request_rate_window_seconds=2))
     chapter_id = await api.chapter_id(grade=4, subject="Math")
     parent, _ = await api.parent()
     student, _ = await api.child(parent)
