@@ -28,13 +28,14 @@ Handler = Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]
 
 class GroupCommit:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher, handler: Handler,
-                 *, max_batch: int = 200, max_in_flight: int = 2) -> None:
+                 *, max_batch: int = 200, max_in_flight: int = 1) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.handler = handler
         self.max_batch = max_batch
-        # A couple of batches at a time: one commits while the next is being read and built,
-        # and those arriving meanwhile wait and form the next, larger batch.
+        # One batch at a time by default: those arriving meanwhile form the next, larger batch,
+        # so the per-batch statements are shared by more requests. Two in flight measured the
+        # same within the noise of a shared machine (docs/benchmarks.md, "Hot paths").
         self.max_in_flight = max_in_flight
         self._waiting: list[tuple[Any, asyncio.Future]] = []
         self._in_flight = 0
