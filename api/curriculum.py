@@ -7,6 +7,7 @@ from api.caching import cached_json
 from api.deps import CurrentPrincipal, IdPath, SessionDep, StaffPrincipal
 from api.errors import ERROR_BODY
 from shared import cache
+from shared.auth.tokens import Principal
 from shared.content import service as content
 from shared.content.schemas import ChapterDetail
 from shared.curriculum import repository, service
@@ -51,6 +52,10 @@ async def chapter(chapter_id: IdPath, request: Request, principal: CurrentPrinci
             detail = await content.chapter_detail(session, principal, chapter_id)
         return detail.model_dump_json().encode()
 
+    return await cached_json(request, *chapter_slot(principal, chapter_id), load)
+
+
+def chapter_slot(principal: Principal, chapter_id: int) -> tuple[str, str]:
+    """The cache entry (name, variant) of a chapter as ``principal`` may see it (also api.hot)."""
     # Staff see every review state and the answers; everyone else the approved view.
-    audience = "staff" if principal.is_staff else "learner"
-    return await cached_json(request, cache.chapter_key(chapter_id), audience, load)
+    return cache.chapter_key(chapter_id), "staff" if principal.is_staff else "learner"

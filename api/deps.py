@@ -14,12 +14,15 @@ from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth.tokens import Principal, verify
+from shared.auth.tokens import Principal, verify_cached
 from shared.config import Settings
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
 from shared.limits import take_request
 from shared.types import MAX_ID
+
+# Set in the ASGI scope by api.hot when it has already counted the request for the rate limit.
+RATE_COUNTED = "studyforge.rate_counted"
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -44,8 +47,10 @@ async def get_principal(
     if not token:
         raise Unauthorized()
     settings = request.app.state.settings
-    principal = verify(settings, token)
+    principal = verify_cached(settings, token)
     request.state.principal = principal
+    if request.scope.get(RATE_COUNTED):
+        return principal  # api.hot counted this request before handing it on
     await take_request(request.app.state.redis, principal.user_id, settings.request_rate_limit,
                        settings.request_rate_window_seconds)
     return principal

@@ -33,10 +33,15 @@ def _detail(status: int, message: str, headers=None) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
+def error_response(exc: AppError) -> JSONResponse:
+    """The answer to an expected failure (also used by api.hot outside the router)."""
+    return _detail(exc.status_code, exc.message, exc.headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_: Request, exc: AppError) -> JSONResponse:
-        return _detail(exc.status_code, exc.message, exc.headers)
+        return error_response(exc)
 
     @app.exception_handler(redis.exceptions.RedisError)
     async def redis_down(_: Request, exc: Exception) -> JSONResponse:

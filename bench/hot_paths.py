@@ -5,8 +5,9 @@ Usage: uv run python bench/hot_paths.py [--rounds 3] [--seconds 10] [--connectio
 Three servers, each one uvicorn process (uvloop + httptools): a bare FastAPI app, StudyForge
 with its Redis read cache, and StudyForge with the cache off. wrk (Debian's package) drives
 each endpoint in turn, alternating, and the medians are reported with their ratio to the bare
-POST. No worker runs, so POST /generations is the API's cost alone: validate, read chapter and
-profile, insert the job, commit, push the Dramatiq message to Redis.
+endpoint of the same method (GETs to the bare GET, POSTs to the bare POST). No worker runs,
+so POST /generations is the API's cost alone: validate, read chapter and profile, insert the
+job, commit, push the Dramatiq message to Redis (concurrent requests share one transaction).
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import results as bench_results  # noqa: E402
 from bench.common import bench_database, machine, median, server, wrk  # noqa: E402
 
-REDIS_DB = 14
+# The tests claim a Redis database 1..15 with a lock key (tests/conftest.py); the benchmark
+# claims one the same way, so that neither flushes the other's keys.
+REDIS_LOCK = "studyforge:test-lock:{}"
 
 
 async def seed(url: str) -> tuple[str, int]:
@@ -48,6 +52,12 @@ async def seed(url: str) -> tuple[str, int]:
     return token, 15
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
@@ -57,7 +67,20 @@ def main() -> None:
 
     import redis
 
-    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    locks = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    index = next((i for i in range(15, 0, -1)
+                  if locks.set(REDIS_LOCK.format(i), "bench", nx=True, ex=3600)), None)
+    if index is None:
+        sys.exit("every Redis database 1..15 is claimed by a test run; try again later")
+    try:
+        run(opts, f"redis://127.0.0.1:6379/{index}")
+    finally:
+        locks.delete(REDIS_LOCK.format(index))
+
+
+def run(opts, redis_url: str) -> None:
+    import redis
+
     redis.Redis.from_url(redis_url).flushdb()
     with bench_database() as db_url:
         token, chapter_id = asyncio.run(seed(db_url))
@@ -73,8 +96,9 @@ def main() -> None:
                    "POST /api/v1/generations": []}
         no_cache = {**env, "STUDYFORGE_READ_CACHE": "false"}
         studyforge = [sys.executable, "-m", "studyforge", "serve", "--port"]
-        with server([*uvicorn, "--port", "8101", "bench.bare_app:app"], env, 8101), \
-             server([*studyforge, "8102"], env, 8102), server([*studyforge, "8103"], no_cache, 8103):
+        with server([*uvicorn, "--port", "8101", "bench.bare_app:app"], env, 8101) as bare, \
+             server([*studyforge, "8102"], env, 8102) as cached, \
+             server([*studyforge, "8103"], no_cache, 8103) as uncached:
             headers = {"Authorization": f"Bearer {token}"}
             r = httpx.post("http://127.0.0.1:8102/api/v1/generations", content=body,
                            headers={**headers, "content-type": "application/json"})
@@ -82,29 +106,37 @@ def main() -> None:
             for port in (8102, 8103):
                 r = httpx.get(f"http://127.0.0.1:{port}{chapter}", headers=headers)
                 assert r.status_code == 200, r.text
+            runs = [("bare GET /hello", bare, "http://127.0.0.1:8101/hello", {}),
+                    ("bare POST /hello (JSON body)", bare, "http://127.0.0.1:8101/hello", {"body": body}),
+                    (f"GET {chapter} (read cache on)", cached, f"http://127.0.0.1:8102{chapter}", {}),
+                    (f"GET {chapter} (read cache off)", uncached, f"http://127.0.0.1:8103{chapter}", {}),
+                    ("POST /api/v1/generations", cached, "http://127.0.0.1:8102/api/v1/generations",
+                     {"body": body})]
             for _ in range(opts.rounds):
-                kw = {"seconds": opts.seconds, "connections": opts.connections}
-                results["bare GET /hello"].append(wrk("http://127.0.0.1:8101/hello", **kw))
-                results["bare POST /hello (JSON body)"].append(
-                    wrk("http://127.0.0.1:8101/hello", body=body, **kw))
-                results[f"GET {chapter} (read cache on)"].append(
-                    wrk(f"http://127.0.0.1:8102{chapter}", headers=headers, **kw))
-                results[f"GET {chapter} (read cache off)"].append(
-                    wrk(f"http://127.0.0.1:8103{chapter}", headers=headers, **kw))
-                results["POST /api/v1/generations"].append(
-                    wrk("http://127.0.0.1:8102/api/v1/generations", body=body, headers=headers, **kw))
+                for name, proc, url, extra in runs:
+                    hdrs = {} if name.startswith("bare") else headers
+                    # The server's own CPU time per request: on a shared machine it moves far
+                    # less with other load than req/s does.
+                    before = cpu_seconds(proc.pid)
+                    result = wrk(url, seconds=opts.seconds, connections=opts.connections,
+                                 headers=hdrs, **extra)
+                    result["cpu_us"] = (cpu_seconds(proc.pid) - before) / result["requests"] * 1e6
+                    results[name].append(result)
         queued = redis.Redis.from_url(redis_url).llen("dramatiq:default")
     redis.Redis.from_url(redis_url).flushdb()
 
-    base = median([r["rps"] for r in results["bare POST /hello (JSON body)"]])
+    bare = {method: median([r["rps"] for r in results[name]])
+            for method, name in (("GET", "bare GET /hello"), ("POST", "bare POST /hello (JSON body)"))}
     print(f"machine: {machine()}")
     print(f"wrk -t2 -c{opts.connections} -d{opts.seconds}s, {opts.rounds} alternating rounds, medians\n")
-    print("| endpoint | req/s | p50 ms | p99 ms | vs bare POST | non-2xx |")
-    print("|---|---|---|---|---|---|")
+    print("| endpoint | req/s | p50 ms | p99 ms | vs bare (same method) | server CPU µs/req | non-2xx |")
+    print("|---|---|---|---|---|---|---|")
     for name, runs in results.items():
         rps = median([r["rps"] for r in runs])
+        base = bare["POST" if "POST" in name else "GET"]
         print(f"| {name} | {rps:,.0f} | {median([r['p50'] for r in runs]):.1f} | "
               f"{median([r['p99'] for r in runs]):.1f} | {rps / base:.2f} | "
+              f"{median([r['cpu_us'] for r in runs]):.0f} | "
               f"{sum(r['non2xx'] for r in runs)} |")
     accepted = 1 + sum(r["requests"] for r in results["POST /api/v1/generations"])
     print(f"\nmessages in dramatiq:default: {queued:,}; requests wrk completed (+1 warm-up): {accepted:,}")

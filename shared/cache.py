@@ -4,19 +4,48 @@ A cached value is stored under ``<name>:v<version>``; a write bumps the version 
 commit, through ``shared.queue.on_commit``), so every later read misses and refills from the
 database. Unlike deleting keys, a slow reader that loaded old rows before the commit can only
 write them under the *old* version, which nobody reads any more: no stale read after a write.
-One Lua call reads the version and the value in a single round trip.
+
+One Lua call reads the version and the value in a single round trip, and can count the
+caller's request for the rate limit in the same call. Each process also keeps the bytes it
+last saw per key, tagged with their version: the script is told that version and sends the
+value only when Redis holds a newer one, so a hit moves a few bytes, not the whole body. The
+version is still read from Redis on every request, so a local copy is never served after a
+write has committed.
 """
 
 from __future__ import annotations
 
 from shared.queue import on_commit
+from shared.redis_batch import ScriptBatcher
 
 PREFIX = "studyforge:cache"
 TTL_SECONDS = 3600
+# Local copies kept per process (a chapter has two views; a few thousand chapters fit easily).
+LOCAL_ENTRIES = 4096
 
-_READ = """
-local v = redis.call('GET', KEYS[1]) or '0'
-return {v, redis.call('GET', ARGV[1] .. ':v' .. v)}
+# A missing version key (never written, flushed or evicted) starts at the server's clock in
+# microseconds, not at 0: a version number is then never handed out twice, so a copy saved
+# under an old version (here or in another process) cannot become current again.
+_FRESH = """
+local function fresh(key)
+  local t = redis.call('TIME')
+  local v = t[1] .. string.format('%06d', tonumber(t[2]))
+  redis.call('SET', key, v)
+  return v
+end
+"""
+
+# KEYS: version key [, rate-limit counter]; ARGV: value prefix, version held locally, counter TTL.
+# Returns {version, value or nil if the local copy is current, counter value or 0}.
+_READ = _FRESH + """
+local v = redis.call('GET', KEYS[1]) or fresh(KEYS[1])
+local count = 0
+if #KEYS > 1 then
+  count = redis.call('INCR', KEYS[2])
+  if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+end
+if v == ARGV[2] then return {v, false, count} end
+return {v, redis.call('GET', ARGV[1] .. ':v' .. v), count}
 """
 
 
@@ -25,34 +54,64 @@ def _version_key(name: str) -> str:
 
 
 class ReadCache:
-    """Versioned get/put over a Redis client (real or embedded)."""
+    """Versioned get/put over a Redis client (real or embedded), with per-process copies."""
 
     def __init__(self, redis, *, enabled: bool = True) -> None:
         self.redis = redis
         self.enabled = enabled
-        self._script = redis.register_script(_READ)
+        self._read = ScriptBatcher(redis, _READ)
+        self._local: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     async def get(self, name: str, variant: str) -> tuple[str, bytes | None]:
         """(version, cached bytes or None) for ``name`` / ``variant``."""
-        if not self.enabled:
-            return "0", None
-        version, value = await self._script(keys=[_version_key(name)],
-                                            args=[f"{PREFIX}:{name}:{variant}"])
-        version = version.decode() if isinstance(version, bytes) else str(version)
+        version, value, _ = await self.lookup(name, variant)
         return version, value
+
+    async def lookup(
+        self, name: str, variant: str, *, counter: str | None = None, counter_ttl: int = 0
+    ) -> tuple[str, bytes | None, int]:
+        """Like ``get``, and also increments ``counter`` (a rate-limit key) in the same call;
+        returns (version, bytes or None, counter value or 0)."""
+        if not self.enabled:
+            return "0", None, 0
+        slot = (name, variant)
+        held = self._local.get(slot)
+        keys = [_version_key(name)] if counter is None else [_version_key(name), counter]
+        version, value, count = await self._read(
+            keys, [f"{PREFIX}:{name}:{variant}", held[0] if held else "", counter_ttl])
+        version = version.decode() if isinstance(version, bytes) else str(version)
+        if value is None:
+            if held is not None and held[0] == version:
+                return version, held[1], int(count)
+        else:
+            self._remember(slot, version, value)
+        return version, value, int(count)
 
     async def put(self, name: str, variant: str, version: str, value: bytes) -> None:
         if self.enabled:
             await self.redis.set(f"{PREFIX}:{name}:{variant}:v{version}", value, ex=TTL_SECONDS)
+            # Safe for the same reason as the Redis copy: it is only used while ``version``
+            # is still the current one.
+            self._remember((name, variant), version, value)
+
+    def _remember(self, slot: tuple[str, str], version: str, value: bytes) -> None:
+        if slot not in self._local and len(self._local) >= LOCAL_ENTRIES:
+            del self._local[next(iter(self._local))]  # the oldest entry
+        self._local[slot] = (version, value)
+
+
+_BUMP = _FRESH + """
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 0 then fresh(key) end
+  redis.call('INCR', key)
+end
+"""
 
 
 async def bump(redis, *names: str) -> None:
     """Invalidate ``names`` now (use ``invalidate`` inside a unit of work)."""
     if names:
-        pipe = redis.pipeline(transaction=False)
-        for name in names:
-            pipe.incr(_version_key(name))
-        await pipe.execute()
+        await redis.eval(_BUMP, len(names), *(_version_key(name) for name in names))
 
 
 def invalidate(*names: str) -> None:

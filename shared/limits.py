@@ -25,21 +25,47 @@ def effective_daily_limit(default: int, per_child: int | None) -> int | None:
     return per_child if default <= 0 else min(default, per_child)
 
 
-async def take_daily_generation(redis, profile_id: int, limit: int | None) -> None:
-    """Count one generation request for the child today; 429 once the cap is reached."""
-    if limit is None:
-        return
+async def take_daily_generations(
+    redis, asks: list[tuple[int, int | None]]
+) -> list[TooManyRequests | None]:
+    """Count one generation request per (profile id, daily limit), in one round trip; for
+    each, the 429 to answer once the child's cap is reached, else None."""
+    counted = [(profile_id, limit) for profile_id, limit in asks if limit is not None]
+    if not counted:
+        return [None] * len(asks)
     now = datetime.now(UTC)
-    key = f"{PREFIX}:generations:{profile_id}:{now:%Y%m%d}"
     pipe = redis.pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, 2 * 86400, nx=True)
-    count, _ = await pipe.execute()
+    for profile_id, _ in counted:
+        key = f"{PREFIX}:generations:{profile_id}:{now:%Y%m%d}"
+        pipe.incr(key)
+        pipe.expire(key, 2 * 86400, nx=True)
+    counts = iter((await pipe.execute())[::2])
+    return [None if limit is None else _over_daily(next(counts), limit, now)
+            for _, limit in asks]
+
+
+def _over_daily(count: int, limit: int, now: datetime) -> TooManyRequests | None:
+    if count <= limit:
+        return None
+    return TooManyRequests(
+        f"You have asked for {limit} explanations or question sets today, which is today's "
+        "limit. New ones can be asked for tomorrow.",
+        retry_after=_seconds_to_utc_midnight(now),
+    )
+
+
+def request_counter(account_id: int, window_seconds: int, now: float) -> str:
+    """The Redis key counting the account's requests in the fixed window holding ``now``."""
+    return f"{PREFIX}:requests:{account_id}:{window_seconds}:{int(now // window_seconds)}"
+
+
+def check_request_count(count: int, limit: int, window_seconds: int, now: float) -> None:
+    """429 once ``count`` (this request included) passes ``limit`` in the window of ``now``."""
     if count > limit:
+        window = int(now // window_seconds)
         raise TooManyRequests(
-            f"You have asked for {limit} explanations or question sets today, which is today's "
-            "limit. New ones can be asked for tomorrow.",
-            retry_after=_seconds_to_utc_midnight(now),
+            "Too many requests: slow down a little and try again in a moment.",
+            retry_after=int((window + 1) * window_seconds - now) + 1,
         )
 
 
@@ -48,14 +74,9 @@ async def take_request(redis, account_id: int, limit: int, window_seconds: int =
     if limit <= 0:
         return
     now = time.time()
-    window = int(now // window_seconds)
-    key = f"{PREFIX}:requests:{account_id}:{window_seconds}:{window}"
+    key = request_counter(account_id, window_seconds, now)
     pipe = redis.pipeline(transaction=False)
     pipe.incr(key)
     pipe.expire(key, 2 * window_seconds, nx=True)
     count, _ = await pipe.execute()
-    if count > limit:
-        raise TooManyRequests(
-            "Too many requests: slow down a little and try again in a moment.",
-            retry_after=int((window + 1) * window_seconds - now) + 1,
-        )
+    check_request_count(count, limit, window_seconds, now)

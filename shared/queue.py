@@ -6,7 +6,7 @@ invalidations, which must not run before the data they announce is visible.
 Services call ``enqueue("generation.generate", job_id=...)`` by actor *name*, so the core never
 imports the workers. The buffer lives in a context variable opened by the request dependency
 or ``session_scope``; on commit ``Dispatcher.send`` writes the messages the way Dramatiq's
-Redis broker stores them (a hash entry and a list push), pipelined on the async client. That
+Redis broker stores them (a hash entry and a list push), in one Lua call on the async client. That
 costs one round trip and never blocks the event loop, unlike ``actor.send()`` (measured in
 docs/BASELINES.md: 0.33x of a bare endpoint, and it stalled the loop during a Redis pause).
 """
@@ -78,13 +78,13 @@ def discard_pending(pending: list) -> None:
 
 @dataclass(frozen=True)
 class Dispatcher:
-    """Writes buffered messages into Dramatiq's Redis layout, in one pipelined round trip."""
+    """Writes buffered messages into Dramatiq's Redis layout, in one round trip (a Lua call)."""
 
     redis: object  # redis.asyncio.Redis or fakeredis' async client
     namespace: str = "dramatiq"
 
     async def send(self, pending: list) -> None:
-        """Send the buffered messages in one pipeline, then run the other effects."""
+        """Send the buffered messages in one call, then run the other effects."""
         messages = [m for m in pending if isinstance(m, dramatiq.Message)]
         effects = [e for e in pending if not isinstance(e, dramatiq.Message)]
         pending.clear()
@@ -95,17 +95,48 @@ class Dispatcher:
 
     async def _push(self, messages: list[dramatiq.Message]) -> None:
         keys = Keys(self.namespace)
-        pipe = self.redis.pipeline(transaction=False)
+        by_queue: dict[str, list[dramatiq.Message]] = {}
         for message in messages:
-            message_id = message.options["redis_message_id"]
-            pipe.hset(keys.msgs(message.queue_name), message_id, message.encode())
-            pipe.rpush(keys.queue(message.queue_name), message_id)
-            job_id = message.kwargs.get("job_id")
-            if job_id:
-                # Lets the reaper check "does this job still have a message?" in O(1).
-                pipe.set(keys.job_message(job_id), f"{message.queue_name}|{message_id}",
-                         ex=JOB_MESSAGE_TTL)
-        await pipe.execute()
+            by_queue.setdefault(message.queue_name, []).append(message)
+        script_keys, args, index_keys, index_values = [], [JOB_MESSAGE_TTL, len(by_queue)], [], []
+        for queue_name, group in by_queue.items():
+            script_keys += [keys.msgs(queue_name), keys.queue(queue_name)]
+            args.append(len(group))
+            for message in group:
+                message_id = message.options["redis_message_id"]
+                args += [message_id, message.encode()]
+                job_id = message.kwargs.get("job_id")
+                if job_id:
+                    # Lets the reaper check "does this job still have a message?" in O(1).
+                    index_keys.append(keys.job_message(job_id))
+                    index_values.append(f"{queue_name}|{message_id}")
+        await self.redis.register_script(_PUSH)(keys=script_keys + index_keys,
+                                                args=args + index_values)
+
+
+# One call for everything a unit of work enqueued (a group commit sends dozens of messages;
+# as separate commands they cost the API more CPU than the rest of the request). Atomic, and
+# each message's hash entry is written before its id is pushed, so a worker never pops an id
+# without its message.
+# KEYS: (msgs hash, queue list) per queue, then the job -> message index keys.
+# ARGV: index TTL, number of queues, then per queue: its count and (id, message) pairs; then
+# the index values.
+_PUSH = """
+local ttl, queues, a = tonumber(ARGV[1]), tonumber(ARGV[2]), 3
+for q = 1, queues do
+  local count = tonumber(ARGV[a])
+  a = a + 1
+  for _ = 1, count do
+    redis.call('HSET', KEYS[2 * q - 1], ARGV[a], ARGV[a + 1])
+    redis.call('RPUSH', KEYS[2 * q], ARGV[a])
+    a = a + 2
+  end
+end
+for k = 2 * queues + 1, #KEYS do
+  redis.call('SET', KEYS[k], ARGV[a], 'EX', ttl)
+  a = a + 1
+end
+"""
 
 
 async def after_commit(dispatcher: Dispatcher | None, pending: list) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +41,10 @@ def issue(settings: Settings, principal: Principal) -> tuple[str, int]:
 
 def verify(settings: Settings, token: str) -> Principal:
     """The principal a token speaks for; 401 for expired, tampered or unsigned tokens."""
+    return _verify(settings, token)[0]
+
+
+def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
     try:
         # An explicit algorithm list is what rejects alg=none and algorithm confusion.
         claims = jwt.decode(
@@ -55,4 +60,25 @@ def verify(settings: Settings, token: str) -> Principal:
         raise Unauthorized("Invalid token: log in again.") from None
     if principal.role == "student" and not isinstance(principal.profile_id, int):
         raise Unauthorized("Invalid token: log in again.")
+    return principal, float(claims["exp"])
+
+
+# Tokens already verified, with their expiry: a student's app repeats one token for every call,
+# and checking its signature again costs more than the rest of a cached read. The cache key
+# holds the secret and algorithm, so a changed secret verifies afresh; expiry is re-checked
+# on every use, as PyJWT would (``exp <= now`` is expired).
+_VERIFIED: dict[tuple[str, str, str], tuple[Principal, float]] = {}
+_VERIFIED_MAX = 10_000
+
+
+def verify_cached(settings: Settings, token: str) -> Principal:
+    """``verify``, remembering tokens that passed until they expire."""
+    key = (settings.jwt_secret, settings.jwt_algorithm, token)
+    seen = _VERIFIED.get(key)
+    if seen is not None and seen[1] > time.time():
+        return seen[0]
+    principal, expires = _verify(settings, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()  # rare: a burst of fresh logins costs one signature check each
+    _VERIFIED[key] = (principal, expires)
     return principal

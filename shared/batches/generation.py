@@ -1,6 +1,6 @@
 """The seam to the generations domain: the job a batch item runs, keyed like a student's request.
 
-Parameters are built exactly as ``shared.generations.service.request`` builds them for a
+Parameters are built exactly as ``shared.generations.service.request_many`` builds them for a
 request without topic or analogy, so the cache key is the same: two batches (or a batch and a
 student) asking for the same chapter and kind find each other's jobs.
 """

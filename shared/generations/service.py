@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import limits
+from shared import context, limits
 from shared.ai import service as ai_service
 from shared.ai.service import AIConfig
 from shared.auth.tokens import Principal
@@ -23,7 +24,7 @@ from shared.config import Settings
 from shared.curriculum import repository as curriculum_repository
 from shared.curriculum.models import Chapter
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.errors import AppError, NotFound
 from shared.generations import repository
 from shared.generations.schemas import GenerationIn
 from shared.jobs import repository as jobs_repository
@@ -64,7 +65,10 @@ def generation_params(
     chapter: Chapter, *, kind: str, topic: str | None = None, analogy: str | None = None,
     grade: int | None = None, count: int | None = None, difficulty: str | None = None,
 ) -> dict:
-    """The normalised parameters of a request (defaults filled in): the cache identity."""
+    """The normalised parameters of a request (defaults filled in): the cache identity.
+
+    ``chapter`` needs only ``id``, ``chapter_name`` and ``grade`` (a row of them will do).
+    """
     params = {
         "kind": kind,
         "chapter_id": chapter.id,
@@ -115,48 +119,112 @@ async def create_generation_job(
     ``extra`` goes into the job's payload but not into the cache identity (a batch id);
     ``config`` saves reloading routes and templates when creating many jobs.
     """
-    key = cache_key(params)
-    kind = params["kind"]
-    payload = {**params, "force": force, **(extra or {})}
-    if not force:
-        source = await find_cached(session, settings, params, config=config)
-        if source is not None:
-            now = utcnow()
-            return await jobs_repository.add(
-                session, id=str(uuid.uuid4()), kind=kind, status="succeeded", progress=1.0,
-                stage="cached", payload=payload, result={**source.result, "cached": True},
-                created_by=created_by, profile_id=profile_id, cache_key=key,
-                started_at=now, finished_at=now,
-            )
-    job = await jobs_repository.add(
-        session, id=str(uuid.uuid4()), kind=kind, status="queued", progress=0.0,
-        stage="queued", payload=payload, created_by=created_by, profile_id=profile_id,
-        cache_key=key,
-    )
-    enqueue(ACTOR, queue_name=queue_name, job_id=job.id)
+    source = None if force else await find_cached(session, settings, params, config=config)
+    row = job_row(params, source=source, force=force, created_by=created_by,
+                  profile_id=profile_id, extra=extra)
+    job = await jobs_repository.add(session, **row)
+    if source is None:
+        enqueue(ACTOR, queue_name=queue_name, job_id=job.id)
     return job
 
 
-async def request(
-    session: AsyncSession, redis, settings: Settings, principal: Principal, data: GenerationIn
-) -> Job:
-    """Create the job for a student's (or parent's, or staff's) generation request."""
-    chapter = await curriculum_repository.get(session, data.chapter_id)
-    if chapter is None:
-        raise NotFound(f"Chapter {data.chapter_id} not found.")
-    grade = data.grade
-    if principal.profile_id is not None:
-        profile = await profiles_repository.get(session, principal.profile_id)
-        if profile is None:
-            raise NotFound("Profile not found.")
-        grade = profile.current_grade if grade is None else grade
-        await limits.take_daily_generation(redis, profile.id, limits.effective_daily_limit(
-            settings.daily_generation_limit, profile.daily_generation_limit))
-    params = generation_params(
-        chapter, kind=data.kind, topic=data.topic, analogy=data.analogy, grade=grade,
-        count=data.count, difficulty=data.difficulty,
-    )
-    return await create_generation_job(
-        session, settings, created_by=principal.user_id, profile_id=principal.profile_id,
-        params=params, force=data.force,
-    )
+def job_row(
+    params: dict, *, source: Job | None, force: bool, created_by: int | None,
+    profile_id: int | None, extra: dict | None = None,
+) -> dict:
+    """The new job's columns: a finished copy of ``source``'s result, or a queued job."""
+    now = utcnow()
+    row = {"id": str(uuid.uuid4()), "kind": params["kind"], "cache_key": cache_key(params),
+           "payload": {**params, "force": force, **(extra or {})}, "created_by": created_by,
+           "profile_id": profile_id, "created_at": now, "updated_at": now, "attempts": 0,
+           "result": None, "error": None, "started_at": None, "finished_at": None}
+    if source is None:
+        return {**row, "status": "queued", "progress": 0.0, "stage": "queued"}
+    return {**row, "status": "succeeded", "progress": 1.0, "stage": "cached",
+            "result": {**source.result, "cached": True}, "started_at": now, "finished_at": now}
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One generation request: who asks, what, and the HTTP request id for the worker's logs."""
+
+    principal: Principal
+    data: GenerationIn
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """What the caller of ``request_many`` learns about a job it created."""
+
+    id: str
+    status: str
+
+
+async def request_many(
+    session: AsyncSession, redis, settings: Settings, asks: list[Ask]
+) -> list[NewJob | AppError]:
+    """Create the jobs for several students' (or parents', or staff's) generation requests in
+    one unit of work, with a few statements in all (chapters, profiles, cached work, one
+    insert) rather than a few per request.
+
+    Each ask gets its job, or the error it alone caused (unknown chapter, daily cap): one
+    caller's mistake does not fail the others. Messages go out after the caller's commit.
+    """
+    chapters = await curriculum_repository.names_and_grades(session, {a.data.chapter_id for a in asks})
+    profiles = await profiles_repository.generation_limits(
+        session, {a.principal.profile_id for a in asks if a.principal.profile_id is not None})
+    outcomes: list[NewJob | AppError | None] = [None] * len(asks)
+    planned: list[tuple[int, dict]] = []
+    caps: list[tuple[int, int, int | None]] = []
+    for i, ask in enumerate(asks):
+        data, principal = ask.data, ask.principal
+        chapter = chapters.get(data.chapter_id)
+        if chapter is None:
+            outcomes[i] = NotFound(f"Chapter {data.chapter_id} not found.")
+            continue
+        grade = data.grade
+        if principal.profile_id is not None:
+            profile = profiles.get(principal.profile_id)
+            if profile is None:
+                outcomes[i] = NotFound("Profile not found.")
+                continue
+            grade = profile.current_grade if grade is None else grade
+            caps.append((i, profile.id, limits.effective_daily_limit(
+                settings.daily_generation_limit, profile.daily_generation_limit)))
+        planned.append((i, generation_params(
+            chapter, kind=data.kind, topic=data.topic, analogy=data.analogy, grade=grade,
+            count=data.count, difficulty=data.difficulty)))
+    for (i, _, _), refused in zip(caps, await limits.take_daily_generations(
+            redis, [(profile_id, limit) for _, profile_id, limit in caps]), strict=True):
+        outcomes[i] = refused
+    planned = [(i, params) for i, params in planned if outcomes[i] is None]
+    sources = await _cached_sources(session, settings, asks, planned)
+    rows = [job_row(params, source=sources.get(i), force=asks[i].data.force,
+                    created_by=asks[i].principal.user_id, profile_id=asks[i].principal.profile_id)
+            for i, params in planned]
+    await jobs_repository.add_many(session, rows)
+    for (i, _), row in zip(planned, rows, strict=True):
+        outcomes[i] = NewJob(id=row["id"], status=row["status"])
+        if i not in sources:
+            with context.bound(request=asks[i].request_id):
+                enqueue(ACTOR, job_id=row["id"])
+    return outcomes
+
+
+async def _cached_sources(
+    session: AsyncSession, settings: Settings, asks: list[Ask], planned: list[tuple[int, dict]]
+) -> dict[int, Job]:
+    """Finished work to copy, by ask index, for the asks that did not force a new one."""
+    keys = {cache_key(params) for i, params in planned if not asks[i].data.force}
+    candidates = await repository.recent_generated_many(session, keys)
+    if not candidates:
+        return {}
+    config = await ai_service.load_config(session, settings)
+    sources = {}
+    for i, params in planned:
+        found = candidates.get(cache_key(params)) if not asks[i].data.force else None
+        source = reusable(found, config_fingerprint(config, params["kind"])) if found else None
+        if source is not None:
+            sources[i] = source
+    return sources

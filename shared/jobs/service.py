@@ -58,7 +58,8 @@ async def create(
     return job
 
 
-def accepted(job: Job) -> JobAccepted:
+def accepted(job) -> JobAccepted:
+    """The 202 body for a new job (a ``Job`` row, or anything with its ``id`` and ``status``)."""
     return JobAccepted(
         job_id=job.id, status=job.status,
         status_url=f"{API_PREFIX}/jobs/{job.id}", events_url=f"{API_PREFIX}/jobs/{job.id}/events",

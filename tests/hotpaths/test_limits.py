@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -11,7 +13,10 @@ from tests.driver import bearer
 
 @pytest.fixture
 async def limited_client(settings):
-    app = create_app(settings.model_copy(update={"daily_generation_limit": 3, "request_rate_limit": 0}))
+    # Its own queue: the jobs it leaves queued must not be run by a later test's worker (they
+    # used to take the fake LLM's scripted replies meant for tests/content).
+    app = create_app(settings.model_copy(update={"daily_generation_limit": 3, "request_rate_limit": 0,
+                                                 "broker_namespace": f"limits-{uuid.uuid4().hex[:8]}"}))
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://t/api/v1") as c:
         yield c
