@@ -82,9 +82,11 @@ async def students(sessions, redis, dispatcher, settings, principal, *, rate: fl
     next_at = time.monotonic()
     while not stop.is_set():
         async with session_scope(sessions, dispatcher) as session:
-            job = await generations.request(session, redis, settings, principal, GenerationIn(
-                kind="explanation", chapter_id=chapters[i % len(chapters)], force=True,
-                analogy=f"student {i}"))
+            [job] = await generations.request_many(session, redis, settings, [generations.Ask(
+                principal, GenerationIn(kind="explanation", chapter_id=chapters[i % len(chapters)],
+                                        force=True, analogy=f"student {i}"))])
+            if isinstance(job, Exception):
+                raise job
             ids.append(job.id)
         i += 1
         next_at += 1 / rate
