@@ -31,23 +31,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import results as bench_results  # noqa: E402
+from bench._common import claimed_redis_db  # noqa: E402
 from bench.common import ROOT, bench_database, machine, median  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40
-
-
-def claim_redis_db() -> tuple[str, str, int]:
-    """A Redis index nobody else (test runs, other benchmarks) is using, as the tests do."""
-    import redis
-
-    lock = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    token = uuid.uuid4().hex
-    for index in range(15, 0, -1):
-        if lock.set(f"studyforge:test-lock:{index}", token, nx=True, ex=1800):
-            url = f"redis://127.0.0.1:6379/{index}"
-            redis.Redis.from_url(url).flushdb()
-            return url, token, index
-    raise RuntimeError("no free Redis database")
 
 
 def free_port() -> int:
@@ -209,71 +196,63 @@ def main() -> None:
 
 
 async def _main(opts, db_url: str) -> None:
-    import redis as sync_redis
     import redis.asyncio as aioredis
 
     from shared.config import Settings
     from shared.queue import Dispatcher
     from tests.fakes.llm_server import Behaviour, FakeLLMControl
 
-    redis_url, token, index = claim_redis_db()
     logs = Path(tempfile.mkdtemp(prefix="bench-ai-"))
     fake_port = free_port()
     fake_url = f"http://127.0.0.1:{fake_port}"
-    try:
-        if True:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYFORGE_")}
-            values = {
-                "ENVIRONMENT": "production", "JWT_SECRET": SECRET, "DATABASE_URL": db_url,
-                "REDIS_URL": redis_url, "GEMINI_API_KEY": "bench", "GEMINI_BASE_URL": fake_url + "/",
-                "OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": fake_url + "/v1",
-                "OFFLINE_LATENCY_MS": str(int(opts.latency * 1000)),
+    with claimed_redis_db() as redis_url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYFORGE_")}
+        values = {
+            "ENVIRONMENT": "production", "JWT_SECRET": SECRET, "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url, "GEMINI_API_KEY": "bench", "GEMINI_BASE_URL": fake_url + "/",
+            "OPENAI_API_KEY": "bench", "OPENAI_BASE_URL": fake_url + "/v1",
+            "OFFLINE_LATENCY_MS": str(int(opts.latency * 1000)),
+        }
+        env.update({f"STUDYFORGE_{k}": v for k, v in values.items()})
+        settings = Settings(**{k.lower(): v for k, v in values.items()})
+        engine, sessions, principal = await seed(settings)
+        redis = aioredis.Redis.from_url(redis_url)
+        dispatcher = Dispatcher(redis, settings.broker_namespace)
+        fake_cmd = [sys.executable, "-m", "tests.fakes.llm_server", "--port", str(fake_port),
+                    "--latency", str(opts.latency)]
+        worker_cmd = [str(Path(sys.executable).parent / "studyforge"), "worker",
+                      "--processes", str(opts.processes), "--threads", str(opts.threads)]
+        with process(fake_cmd, env, "fake LLM server on", logs / "fake.log") as fake_proc, \
+             process(worker_cmd, env, "ready for action", logs / "worker.log") as worker:
+            fake = FakeLLMControl(fake_url)
+            scenarios = {
+                "baseline: offline, 1 s simulated": [{"provider": "offline",
+                                                     "model": "template-v1"}],
+                "healthy: Gemini primary": None,
+                "failing: Gemini 503 -> OpenAI, circuit open": None,
             }
-            env.update({f"STUDYFORGE_{k}": v for k, v in values.items()})
-            settings = Settings(**{k.lower(): v for k, v in values.items()})
-            engine, sessions, principal = await seed(settings)
-            redis = aioredis.Redis.from_url(redis_url)
-            dispatcher = Dispatcher(redis, settings.broker_namespace)
-            fake_cmd = [sys.executable, "-m", "tests.fakes.llm_server", "--port", str(fake_port),
-                        "--latency", str(opts.latency)]
-            worker_cmd = [str(Path(sys.executable).parent / "studyforge"), "worker",
-                          "--processes", str(opts.processes), "--threads", str(opts.threads)]
-            with process(fake_cmd, env, "fake LLM server on", logs / "fake.log") as fake_proc, \
-                 process(worker_cmd, env, "ready for action", logs / "worker.log") as worker:
-                fake = FakeLLMControl(fake_url)
-                scenarios = {
-                    "baseline: offline, 1 s simulated": [{"provider": "offline",
-                                                         "model": "template-v1"}],
-                    "healthy: Gemini primary": None,
-                    "failing: Gemini 503 -> OpenAI, circuit open": None,
-                }
-                results: dict[str, list[dict]] = {name: [] for name in scenarios}
-                for round_no in range(opts.rounds):
-                    for name, chain in scenarios.items():
-                        await set_route(sessions, settings, redis, chain)
-                        for key in await redis.keys("studyforge:ai:circuit:*"):
-                            await redis.delete(key)
-                        fake.reset()
-                        if name.startswith("failing"):
-                            fake.always("gemini", Behaviour(status=503))
-                        else:
-                            fake.always("gemini", None)
-                        result = await run_scenario(opts.jobs, sessions, redis, principal,
-                                                    worker.pid, fake, dispatcher, fake_proc.pid)
-                        results[name].append(result)
-                        print(f"round {round_no + 1} {name}: {result['drain']:.2f} s, "
-                              f"worker CPU {result['cpu_ms_per_job']:.1f} ms/job, "
-                              f"fake provider CPU {result['fake_cpu_ms_per_job']:.1f} ms/job, "
-                              f"in flight {result['in_flight']}, RSS {result['rss']:.0f} MB, "
-                              f"failed {result['failed']}, calls {result['calls']}, "
-                              f"models {result['models']}", flush=True)
-            await redis.aclose()
-            await engine.dispose()
-    finally:
-        lock = sync_redis.Redis.from_url("redis://127.0.0.1:6379/0")
-        sync_redis.Redis.from_url(redis_url).flushdb()
-        if lock.get(f"studyforge:test-lock:{index}") == token.encode():
-            lock.delete(f"studyforge:test-lock:{index}")
+            results: dict[str, list[dict]] = {name: [] for name in scenarios}
+            for round_no in range(opts.rounds):
+                for name, chain in scenarios.items():
+                    await set_route(sessions, settings, redis, chain)
+                    for key in await redis.keys("studyforge:ai:circuit:*"):
+                        await redis.delete(key)
+                    fake.reset()
+                    if name.startswith("failing"):
+                        fake.always("gemini", Behaviour(status=503))
+                    else:
+                        fake.always("gemini", None)
+                    result = await run_scenario(opts.jobs, sessions, redis, principal,
+                                                worker.pid, fake, dispatcher, fake_proc.pid)
+                    results[name].append(result)
+                    print(f"round {round_no + 1} {name}: {result['drain']:.2f} s, "
+                          f"worker CPU {result['cpu_ms_per_job']:.1f} ms/job, "
+                          f"fake provider CPU {result['fake_cpu_ms_per_job']:.1f} ms/job, "
+                          f"in flight {result['in_flight']}, RSS {result['rss']:.0f} MB, "
+                          f"failed {result['failed']}, calls {result['calls']}, "
+                          f"models {result['models']}", flush=True)
+        await redis.aclose()
+        await engine.dispose()
 
     print(f"\n{opts.jobs} jobs, {opts.processes} worker process(es) x {opts.threads} threads, "
           f"provider latency "

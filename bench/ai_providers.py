@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import results as bench_results  # noqa: E402
-from bench.ai_chain import claim_redis_db, free_port, process  # noqa: E402
+from bench._common import claimed_redis_db  # noqa: E402
+from bench.ai_chain import free_port, process  # noqa: E402
 from bench.common import machine, median  # noqa: E402
 
 PROVIDERS = ("offline", "openai", "gemini", "ollama")
@@ -64,11 +65,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     opts = parser.parse_args()
 
-    import redis as sync_redis
-
     from shared.config import Settings
 
-    redis_url, token, index = claim_redis_db()
+    with claimed_redis_db() as redis_url:
+        results = _run_all(opts, redis_url, Settings)
+    _report(opts, results)
+
+
+def _run_all(opts, redis_url: str, Settings) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
@@ -78,20 +82,18 @@ def main() -> None:
     )
     log = Path(f"/tmp/bench-fake-{port}.log")
     results: dict[str, list[tuple[float, float]]] = {p: [] for p in PROVIDERS}
-    try:
-        with process([sys.executable, "-m", "tests.fakes.llm_server", "--port", str(port),
-                      "--latency", "1.0"], dict(os.environ), "fake LLM server on", log):
-            for _ in range(opts.rounds):
-                for provider in PROVIDERS:
-                    wall, cpu = asyncio.run(measure(settings, provider, opts.calls,
-                                                    opts.concurrency))
-                    results[provider].append((wall, cpu))
-                    print(f"{provider}: wall {wall:.2f} s, CPU {cpu:.2f} ms/call", flush=True)
-    finally:
-        lock = sync_redis.Redis.from_url("redis://127.0.0.1:6379/0")
-        if lock.get(f"studyforge:test-lock:{index}") == token.encode():
-            lock.delete(f"studyforge:test-lock:{index}")
+    with process([sys.executable, "-m", "tests.fakes.llm_server", "--port", str(port),
+                  "--latency", "1.0"], dict(os.environ), "fake LLM server on", log):
+        for _ in range(opts.rounds):
+            for provider in PROVIDERS:
+                wall, cpu = asyncio.run(measure(settings, provider, opts.calls,
+                                                opts.concurrency))
+                results[provider].append((wall, cpu))
+                print(f"{provider}: wall {wall:.2f} s, CPU {cpu:.2f} ms/call", flush=True)
+    return results
 
+
+def _report(opts, results: dict) -> None:
     print(f"\n{opts.calls} calls, {opts.concurrency} in flight, provider latency 1 s, "
           f"{opts.rounds} rounds; {machine()}")
     print("| link | wall (median) | CPU per call (median) | CPU vs offline |")

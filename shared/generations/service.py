@@ -84,58 +84,20 @@ def generation_params(
     return params
 
 
-async def find_cached(
-    session: AsyncSession, settings: Settings, params: dict, *, config: AIConfig | None = None
-) -> Job | None:
-    """Finished work identical to ``params`` under today's AI configuration, or None."""
-    candidates = await repository.recent_generated(session, cache_key(params))
-    if not candidates:
-        return None
-    config = config or await ai_service.load_config(session, settings)
-    return reusable(candidates, config_fingerprint(config, params["kind"]))
-
-
 def reusable(candidates: list[Job], fingerprint: str) -> Job | None:
     """The newest of ``candidates`` made under the AI configuration ``fingerprint``."""
     return next((job for job in candidates
                  if (job.result or {}).get("config") == fingerprint), None)
 
 
-async def create_generation_job(
-    session: AsyncSession,
-    settings: Settings,
-    *,
-    created_by: int | None,
-    profile_id: int | None = None,
-    params: dict,
-    force: bool = False,
-    queue_name: str = "default",
-    config: AIConfig | None = None,
-    extra: dict | None = None,
-) -> Job:
-    """A job for ``params`` (from ``generation_params``): born ``succeeded`` from the cache
-    unless ``force``, else ``queued`` with its message sent after the caller's commit.
-
-    ``extra`` goes into the job's payload but not into the cache identity (a batch id);
-    ``config`` saves reloading routes and templates when creating many jobs.
-    """
-    source = None if force else await find_cached(session, settings, params, config=config)
-    row = job_row(params, source=source, force=force, created_by=created_by,
-                  profile_id=profile_id, extra=extra)
-    job = await jobs_repository.add(session, **row)
-    if source is None:
-        enqueue(ACTOR, queue_name=queue_name, job_id=job.id)
-    return job
-
-
 def job_row(
     params: dict, *, source: Job | None, force: bool, created_by: int | None,
-    profile_id: int | None, extra: dict | None = None,
+    profile_id: int | None,
 ) -> dict:
     """The new job's columns: a finished copy of ``source``'s result, or a queued job."""
     now = utcnow()
     row = {"id": str(uuid.uuid4()), "kind": params["kind"], "cache_key": cache_key(params),
-           "payload": {**params, "force": force, **(extra or {})}, "created_by": created_by,
+           "payload": {**params, "force": force}, "created_by": created_by,
            "profile_id": profile_id, "created_at": now, "updated_at": now, "attempts": 0,
            "result": None, "error": None, "started_at": None, "finished_at": None}
     if source is None:
