@@ -35,6 +35,7 @@ from api.security import SecurityHeadersMiddleware
 from shared.cache import ReadCache
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
+from shared.limits import RequestLimiter
 from shared.queue import Dispatcher
 from shared.redis import async_client
 
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
         app.state.redis = async_client(settings)
         app.state.dispatcher = Dispatcher(app.state.redis, settings.broker_namespace)
         app.state.cache = ReadCache(app.state.redis, enabled=settings.read_cache)
+        app.state.request_limiter = RequestLimiter(
+            app.state.redis, settings.request_rate_limit, settings.request_rate_window_seconds)
         app.state.generation_requests = generations.group_commit(app)
         try:
             if extra_lifespan is None:

@@ -18,7 +18,6 @@ from shared.auth.tokens import Principal, verify_cached
 from shared.config import Settings
 from shared.db import session_scope
 from shared.errors import Forbidden, Unauthorized
-from shared.limits import take_request
 from shared.types import MAX_ID
 
 # Set in the ASGI scope by api.hot when it has already counted the request for the rate limit.
@@ -51,8 +50,7 @@ async def get_principal(
     request.state.principal = principal
     if request.scope.get(RATE_COUNTED):
         return principal  # api.hot counted this request before handing it on
-    await take_request(request.app.state.redis, principal.user_id, settings.request_rate_limit,
-                       settings.request_rate_window_seconds)
+    await request.app.state.request_limiter.take(principal.user_id)
     return principal
 
 

@@ -116,8 +116,7 @@ async def generation(app, scope, receive, send) -> None:
         return
     scope["route"] = GENERATIONS_ROUTE
     try:
-        await limits.take_request(state.redis, principal.user_id, settings.request_rate_limit,
-                                  settings.request_rate_window_seconds)
+        await state.request_limiter.take(principal.user_id)
         job = await state.generation_requests.submit(
             service.Ask(principal, data, context.request_id.get()))
     except Exception as exc:

@@ -32,14 +32,21 @@ _pending: ContextVar[list | None] = ContextVar("studyforge_pending", default=Non
 DEFAULT_QUEUE = "default"
 
 
-def enqueue(actor_name: str, *, queue_name: str = DEFAULT_QUEUE, **kwargs) -> dramatiq.Message:
-    """Buffer a message for ``actor_name``; it is sent after the surrounding commit."""
+def enqueue(
+    actor_name: str, *, queue_name: str = DEFAULT_QUEUE, cause: str | None = None, **kwargs
+) -> dramatiq.Message:
+    """Buffer a message for ``actor_name``; it is sent after the surrounding commit.
+
+    ``cause`` is the request id that caused the message (default: the current context's), so
+    the worker's logs carry it on; a group commit names each of its requests' own.
+    """
     pending = _pending.get()
     if pending is None:
         raise RuntimeError("enqueue() needs an open unit of work (request or session_scope)")
-    options = {"redis_message_id": str(uuid.uuid4())}
-    # The request (or job) that caused this message, so the worker's logs carry it on.
-    request_id = context.request_id.get()
+    message_id = str(uuid.uuid4())
+    # Dramatiq's Redis broker gives each send its own id; a first send may reuse the message's.
+    options = {"redis_message_id": message_id}
+    request_id = cause or context.request_id.get()
     if request_id:
         options["request_id"] = request_id
     message = dramatiq.Message(
@@ -48,6 +55,7 @@ def enqueue(actor_name: str, *, queue_name: str = DEFAULT_QUEUE, **kwargs) -> dr
         args=(),
         kwargs=kwargs,
         options=options,
+        message_id=message_id,
     )
     pending.append(message)
     return message

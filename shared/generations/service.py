@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import context, limits
+from shared import limits
 from shared.ai import service as ai_service
 from shared.ai.service import AIConfig
 from shared.auth.tokens import Principal
@@ -169,8 +169,7 @@ async def request_many(
     for (i, _), row in zip(planned, rows, strict=True):
         outcomes[i] = NewJob(id=row["id"], status=row["status"])
         if i not in sources:
-            with context.bound(request=asks[i].request_id):
-                enqueue(ACTOR, job_id=row["id"])
+            enqueue(ACTOR, job_id=row["id"], cause=asks[i].request_id)
     return outcomes
 
 
