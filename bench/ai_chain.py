@@ -9,8 +9,11 @@ database and a claimed Redis index. Per round, three scenarios on the same worke
 - healthy:  the default route, Gemini first (google-genai over HTTP to the fake);
 - failing:  Gemini answers every call 503; the chain falls back to OpenAI and the circuit
             opens, so later jobs skip Gemini without calling it.
+And once per round the floor (bench/ai_floor.py): a bare Dramatiq worker making the same two SDK
+calls (generation, moderation) and one PostgreSQL write per job, nothing else.
 Reported: drain time (commit of 1,000 jobs -> the last one final), provider calls in flight
-(peak, seen by the fake), worker RSS (peak), and each scenario's ratio to the baseline.
+(peak, seen by the fake), worker RSS (peak), and each scenario's ratio to the baseline and to
+the floor.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import results as bench_results  # noqa: E402
 from bench._common import claimed_redis_db  # noqa: E402
+from bench.ai_floor import run_floor  # noqa: E402
 from bench.common import ROOT, bench_database, machine, median  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40
+FLOOR = "floor: the required parts alone (bench/ai_floor.py)"
 
 
 def free_port() -> int:
@@ -190,6 +195,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1,
                         help="worker processes (the goal is for one; more shows how it scales)")
     parser.add_argument("--latency", type=float, default=1.0)
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the floor (bench/ai_floor.py) each round")
     opts = parser.parse_args()
     with bench_database() as db_url:  # made outside the event loop: it runs its own
         asyncio.run(_main(opts, db_url))
@@ -251,27 +258,40 @@ async def _main(opts, db_url: str) -> None:
                           f"in flight {result['in_flight']}, RSS {result['rss']:.0f} MB, "
                           f"failed {result['failed']}, calls {result['calls']}, "
                           f"models {result['models']}", flush=True)
+                if opts.floor:
+                    fake.reset()
+                    fake.always("gemini", None)
+                    result = await run_floor(opts.jobs, db_url=db_url, redis_url=redis_url,
+                                             fake_url=fake_url, threads=opts.threads, logs=logs)
+                    results.setdefault(FLOOR, []).append(result)
+                    print(f"round {round_no + 1} {FLOOR}: {result['drain']:.2f} s, worker CPU "
+                          f"{result['cpu_ms_per_job']:.1f} ms/job, RSS {result['rss']:.0f} MB",
+                          flush=True)
         await redis.aclose()
         await engine.dispose()
 
     print(f"\n{opts.jobs} jobs, {opts.processes} worker process(es) x {opts.threads} threads, "
           f"provider latency "
           f"{opts.latency} s, {opts.rounds} rounds; {machine()}")
-    print("| scenario | drain (median) | vs baseline | worker CPU per job (median) "
+    print("| scenario | drain (median) | vs baseline | vs floor | worker CPU per job (median) "
           "| fake provider CPU per job | in flight (peak) | worker RSS (peak) |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     base = median([r["drain"] for r in results[next(iter(results))]])
+    floor = median([r["drain"] for r in results[FLOOR]]) if FLOOR in results else None
     for name, runs in results.items():
         drain = median([r["drain"] for r in runs])
         cpu = median([r["cpu_ms_per_job"] for r in runs])
-        fake_cpu = median([r["fake_cpu_ms_per_job"] for r in runs])
-        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {cpu:.1f} ms | {fake_cpu:.1f} ms | "
-              f"{max(r['in_flight'] for r in runs)} | {max(r['rss'] for r in runs):.0f} MB |")
+        fake_cpu = (f"{median([r['fake_cpu_ms_per_job'] for r in runs]):.1f} ms"
+                    if "fake_cpu_ms_per_job" in runs[0] else "—")
+        in_flight = max(r["in_flight"] for r in runs) if "in_flight" in runs[0] else "—"
+        vs_floor = f"{drain / floor:.2f}" if floor else "—"
+        print(f"| {name} | {drain:.2f} s | {drain / base:.2f} | {vs_floor} | {cpu:.1f} ms | "
+              f"{fake_cpu} | {in_flight} | {max(r['rss'] for r in runs):.0f} MB |")
     bench_results.record("ai_chain", {"jobs": opts.jobs, "latency": opts.latency, "scenarios": {name: {
         "drain": median([r["drain"] for r in runs]),
         "cpu_ms_per_job": median([r["cpu_ms_per_job"] for r in runs]),
-        "in_flight": max(r["in_flight"] for r in runs), "rss": max(r["rss"] for r in runs),
-        "failed": sum(r["failed"] for r in runs)} for name, runs in results.items()}})
+        "in_flight": max(r.get("in_flight", 0) for r in runs), "rss": max(r["rss"] for r in runs),
+        "failed": sum(r.get("failed", 0) for r in runs)} for name, runs in results.items()}})
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
@@ -26,8 +28,21 @@ class QuietAsyncIO(AsyncIO):
 
     def before_worker_boot(self, broker, worker):
         thread = EventLoopThread(self.logger, interrupt_check_ival=self.interrupt_check_ival)
+        thread.loop.close()
+        thread.loop = new_event_loop()
         thread.start(timeout=1.0)
         set_event_loop_thread(thread)
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it exists: all jobs of a worker process share one event loop thread, and
+    the stock loop's own overhead was the largest single share of a job's CPU after the
+    database (docs/benchmarks.md, "AI orchestration")."""
+    try:
+        import uvloop
+    except ImportError:  # Windows: uvloop does not exist there
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def setup_broker(settings: Settings) -> RedisBroker:

@@ -91,7 +91,7 @@ async def generate(
 
 async def _chapter(read: AsyncSession, params: dict) -> dict:
     """What the prompt needs from the job's chapter; ChapterGone if it was deleted."""
-    chapter = await curriculum.get(read, params["chapter_id"])
+    chapter = await curriculum.prompt_facts(read, params["chapter_id"])
     if chapter is None:
         raise ChapterGone(f"Chapter {params['chapter_id']} no longer exists.")
     return {
@@ -115,13 +115,13 @@ async def _make(session, job, chapter, progress, settings, *, redis, config) -> 
                                     auto_approve=settings.content_auto_approve)
     # No "saving" progress step: the write and the final status commit together right after
     # this returns, and each progress step costs two transactions and a publish.
-    block, rows = await content.save_generated(
+    block_id, question_ids = await content.save_generated(
         session, chapter_id=chapter_id, job_id=job.id, type=produced.type,
         content_json=produced.content_json, model=produced.model,
         moderation=verdict.as_json(), status=status, questions=produced.questions,
     )
     result = {
-        "content_block_id": block.id,
+        "content_block_id": block_id,
         "model": produced.model,
         "review_status": status,
         "attempts": produced.attempts,
@@ -129,7 +129,7 @@ async def _make(session, job, chapter, progress, settings, *, redis, config) -> 
         **produced.extra,
     }
     if job.kind == "questions":
-        result["question_ids"] = [row.id for row in rows]
+        result["question_ids"] = question_ids
     return result
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.content.models import ContentBlock, Question
@@ -32,18 +32,22 @@ async def get_block(session: AsyncSession, block_id: int) -> ContentBlock | None
     return await session.get(ContentBlock, block_id)
 
 
-async def add_block(session: AsyncSession, **fields) -> ContentBlock:
-    block = ContentBlock(**fields)
-    session.add(block)
-    await session.flush()
-    return block
+# Core inserts, not session.add + flush: every generation job writes here, and the ORM's
+# unit of work was a measured share of a worker's CPU per job (docs/benchmarks.md).
+async def add_block(session: AsyncSession, **fields) -> int:
+    """Insert a content block; its id."""
+    table = ContentBlock.__table__
+    return await session.scalar(insert(table).values(**fields).returning(table.c.id))
 
 
-async def add_questions(session: AsyncSession, rows: list[dict]) -> list[Question]:
-    questions = [Question(**row) for row in rows]
-    session.add_all(questions)
-    await session.flush()
-    return questions
+async def add_questions(session: AsyncSession, rows: list[dict]) -> list[int]:
+    """Insert questions; their ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    table = Question.__table__
+    ids = await session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return list(ids)
 
 
 async def blocks_with_status(

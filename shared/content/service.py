@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import cache
 from shared.auth.tokens import Principal
 from shared.content import repository
-from shared.content.models import AWAITING_REVIEW, ContentBlock, Question
+from shared.content.models import AWAITING_REVIEW, ContentBlock
 from shared.content.schemas import (
     ChapterDetail,
     ContentBlockOut,
@@ -65,18 +65,19 @@ async def save_generated(
     moderation: dict,
     status: str,
     questions: list[QuestionRecord] = (),
-) -> tuple[ContentBlock, list[Question]]:
-    """Store a generated block (and its questions) in one flush; readers see it after commit."""
-    block = await repository.add_block(
+) -> tuple[int, list[int]]:
+    """Store a generated block and its questions; (block id, question ids). Readers see them
+    after the caller's commit."""
+    block_id = await repository.add_block(
         session, chapter_id=chapter_id, type=type, content_json=content_json,
         ai_model_used=model, status=status, job_id=job_id, moderation=moderation,
     )
-    rows = await repository.add_questions(session, [
-        {**question.model_dump(mode="json"), "content_block_id": block.id}
+    question_ids = await repository.add_questions(session, [
+        {**question.model_dump(mode="json"), "content_block_id": block_id}
         for question in questions
     ])
     cache.invalidate(cache.chapter_key(chapter_id))
-    return block, rows
+    return block_id, question_ids
 
 
 async def review_list(session: AsyncSession, *, limit: int = 200) -> list[ReviewItem]:

@@ -10,6 +10,15 @@ async def get(session: AsyncSession, chapter_id: int) -> Chapter | None:
     return await session.get(Chapter, chapter_id)
 
 
+async def prompt_facts(session: AsyncSession, chapter_id: int) -> Row | None:
+    """(id, subject, chapter_name, topics) of a chapter, as a plain row: what a generation
+    job's prompt needs, without loading the ORM object."""
+    rows = await session.execute(
+        select(Chapter.id, Chapter.subject, Chapter.chapter_name, Chapter.topics)
+        .where(Chapter.id == chapter_id))
+    return rows.first()
+
+
 async def names_and_grades(session: AsyncSession, chapter_ids: set[int]) -> dict[int, Row]:
     """(id, chapter_name, grade) of the chapters among ``chapter_ids`` that exist, by id: one
     query, plain rows (no ORM objects: a generation request needs nothing more)."""
