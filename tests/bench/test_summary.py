@@ -104,3 +104,18 @@ def test_splice_replaces_only_the_generated_block_and_keeps_the_analysis():
     assert "first summary" not in twice and "second summary" in twice
     assert twice.count(START) == 1 and twice.endswith("## Enqueue path\nHand-written analysis.\n")
     assert twice.startswith("# Benchmarks\n\nIntro.\n\n")
+
+
+def test_ai_chain_is_judged_against_its_floor_measured_in_the_same_run():
+    def scenario(drain):
+        return {"drain": drain, "cpu_ms_per_job": 20.0, "in_flight": 256, "rss": 300, "failed": 0}
+
+    figures = {"jobs": 1000, "latency": 1.0, "scenarios": {
+        "baseline: offline": scenario(20.0), "healthy: Gemini primary": scenario(21.0),
+        "failing: Gemini 503": scenario(31.0), "floor: the required parts alone": scenario(20.0)}}
+    table = by_goal(rows("ai_chain", figures))
+    healthy = table[("1,000 jobs, healthy: Gemini primary", "≤ 1.5× the floor (#3 note)")]
+    failing = table[("1,000 jobs, failing: Gemini 503", "≤ 1.5× the floor (#3 note)")]
+    assert healthy.ratio == "1.05×" and healthy.verdict == "met"
+    assert failing.verdict == "**not met**"  # 1.55× the floor
+    assert table[("1,000 jobs, healthy: Gemini primary", "drain ≤ 6 s (#3)")].verdict == "**not met**"
