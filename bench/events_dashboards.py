@@ -19,6 +19,10 @@ sit in flush files not yet compacted, so every report of ours goes through the q
 dedup of flush files. PostgreSQL holds the same raw rows (count(DISTINCT)/DISTINCT ON), and,
 as the stronger baseline, a deduplicated copy with event_id as primary key (plain count(*));
 both indexed on (profile_id, ts) and (ts), and clustered by ts as an appended log would be.
+
+daily-active, events-by-type and chapter-accuracy read the per-day rollups compaction writes
+(pipelines/events/rollup.py) plus the pending flush rows; the run checks their answers equal
+the raw path's (`rollups=False`) and times that path too ("ours, rows only", not interleaved).
 """
 
 from __future__ import annotations
@@ -285,7 +289,10 @@ def main() -> None:
             write_s = write_ours(con, Store.open(str(store_dir)), redis.Redis.from_url(redis_url),
                                  last)
         store = Store.open(str(store_dir))
-        files = sum(len(store.files("events", d)) for d in store.partitions("events"))
+        listings = [store.listing("events", d) for d in store.partitions("events")]
+        files = sum(len(part.files) for part in listings)
+        rolled = sum(1 for part in listings if part.rollup)
+        pending = sum(len(part.flushes) for part in listings)
         bucket_root = Path(tmp) / "buckets"
         bucket_s = write_buckets(con, bucket_root, opts.buckets)
         bucket_files = len(list(bucket_root.rglob("*.parquet")))
@@ -297,6 +304,15 @@ def main() -> None:
             pid = (median_student, busiest)[which][0]
             ours_calls[label] = lambda pid=pid, days=days, limit=limit: timeline(
                 store, pid, start=last - timedelta(days=days - 1), end=last, limit=limit)
+
+        for name in PG_SQL:  # the rollups must not change an answer
+            rows_only = report(store, name, start=start30, end=last, rollups=False)
+            assert ours_calls[name]() == rows_only, name
+        print(f"{rolled} of {len(listings)} days have a rollup, {pending} flush files pending; "
+              "reports from rollups equal the raw path's")
+        without = {name: timed(lambda name=name: report(store, name, start=start30, end=last,
+                                                         rollups=False), opts.runs)
+                   for name in PG_SQL}
 
         glob = f"read_parquet('{bucket_root}/*/*/*.parquet', hive_partitioning = true)"
         bq = duckdb.connect()
@@ -326,13 +342,15 @@ def main() -> None:
           f"PostgreSQL load+index (raw and deduplicated tables) {load}")
     print(f"\nwarm medians of {opts.runs} (ms; ours and PostgreSQL interleaved per round), "
           f"reports over the last 30 days {start30}..{last}")
-    print(f"{'query':<27}{'ours':>9}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
+    print(f"{'query':<27}{'ours':>9}{'rows only':>10}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
           f"{'raw/ours':>10}{'dedup/ours':>11}")
     for key, value in ours.items():
-        b = buckets.get(key)
-        print(f"{key:<27}{value:>9.1f}{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
+        b, w = buckets.get(key), without.get(key)
+        print(f"{key:<27}{value:>9.1f}{(f'{w:.1f}' if w else '-'):>10}"
+              f"{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
               f"{pgu[key]:>10.1f}{pg[key] / value:>9.1f}x{pgu[key] / value:>10.1f}x")
     bench_results.record("events_dashboards", {"events": opts.events, "ours": ours, "buckets": buckets,
+                                               "ours_without_rollups": without,
                                                "postgres": {k: pg[k] for k in ours},
                                                "postgres_dedup": {k: pgu[k] for k in ours}})
 
