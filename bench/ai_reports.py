@@ -21,11 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,9 +31,13 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import results as bench_results  # noqa: E402
-from bench._common import PG_ADMIN_DSN, claimed_redis_db  # noqa: E402
-from bench.events_dashboards import TAIL_HOURS, _connect  # noqa: E402
-from pipelines.events.compact import compact_dataset  # noqa: E402
+from bench._common import (  # noqa: E402
+    add_cache_options,
+    bench_database,
+    claimed_redis_db,
+    interleaved,
+)
+from bench.events_dashboards import write_ours  # noqa: E402
 from pipelines.events.datasets import AI_HISTORY  # noqa: E402
 from pipelines.events.reports import report  # noqa: E402
 from pipelines.events.store import Store  # noqa: E402
@@ -74,30 +75,6 @@ def synthesize(con, attempts: int, days: int, first) -> None:
 
 RAW = "(SELECT * FROM ai UNION ALL SELECT * FROM ai WHERE hash(request_id) % 200 = 0)"
 RESENT = "hash(request_id) % 1000 = 1 AND ts::DATE > DATE '{last}' - 3"
-
-
-def _write_flush(con, store: Store, day, where: str) -> None:
-    table = con.sql(
-        f"SELECT {', '.join(AI_HISTORY.schema.names)} FROM {RAW} "
-        f"WHERE ts::DATE = DATE '{day}' AND {where}"
-    ).to_arrow_table().cast(AI_HISTORY.schema)
-    if table.num_rows:
-        pending = store.pending(store.new_path(AI_HISTORY.name, day, "flush"), AI_HISTORY.schema)
-        pending.write(table)
-        pending.finish()
-
-
-def write_ours(con, store: Store, client: redis.Redis, last) -> float:
-    start = time.perf_counter()
-    tail = f"ts >= TIMESTAMPTZ '{last} 00:00:00+00' + INTERVAL {24 - TAIL_HOURS} HOUR"
-    days = [r[0] for r in con.execute("SELECT DISTINCT ts::DATE FROM ai ORDER BY 1").fetchall()]
-    for day in days:
-        _write_flush(con, store, day, f"NOT ({tail})")
-    compact_dataset(client, store, AI_HISTORY, lock_ttl=600)
-    _write_flush(con, store, last, tail)
-    for day in days[-3:]:
-        _write_flush(con, store, day, f"({RESENT.format(last=last)}) AND NOT ({tail})")
-    return time.perf_counter() - start
 
 
 # The reports' SQL (pipelines/events/reports.py) in PostgreSQL's dialect, on the deduplicated
@@ -140,63 +117,31 @@ async def _load_postgres(pg, csv: Path) -> None:
     await pg.execute("CREATE INDEX ON ai (job_id)")
     await pg.execute("CLUSTER ai USING ai_ts")
     await pg.execute("VACUUM ANALYZE ai")
-    await pg.execute("CREATE TABLE loaded (at timestamptz)")
-    await pg.execute("INSERT INTO loaded VALUES (now())")
 
 
 async def postgres(con, csv: Path, lo, hi, ours_calls: dict, *, keep: str | None, runs: int,
                    csv_ready: bool):
-    """Time ``ours_calls`` beside PG_SQL, interleaved per round; returns (ours, pg, pg rows)."""
-    name = keep or f"studyforge_bench_{uuid.uuid4().hex[:8]}"
-    admin = await _connect(PG_ADMIN_DSN)
-    dsn = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if exists:
-            pg = await _connect(dsn)
-            if not await pg.fetchval("SELECT to_regclass('loaded') IS NOT NULL"):
-                await pg.close()
-                await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-                exists = None
-        load_s = None
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            pg = await _connect(dsn)
-            if not csv_ready:
-                con.execute(f"COPY ai TO '{csv}' (FORMAT csv, HEADER false)")
-            t = time.perf_counter()
-            await _load_postgres(pg, csv)
-            load_s = time.perf_counter() - t
-        samples = {label: ([], []) for label in ours_calls}
-        rows = {}
-        for round_no in range(runs + 1):  # round 0 only warms
-            for label, ours_call in ours_calls.items():
-                t = time.perf_counter()
-                ours_call()
-                mine = time.perf_counter() - t
-                t = time.perf_counter()
-                rows[label] = await pg.fetch(PG_SQL[label], lo, hi)
-                theirs = time.perf_counter() - t
-                if round_no:
-                    samples[label][0].append(mine * 1000)
-                    samples[label][1].append(theirs * 1000)
-        await pg.close()
-    finally:
-        if not keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-    ours = {k: statistics.median(v[0]) for k, v in samples.items()}
-    theirs = {k: statistics.median(v[1]) for k, v in samples.items()}
-    return ours, theirs, {k: len(v) for k, v in rows.items()}, load_s
+    """Time ``ours_calls`` beside PG_SQL, interleaved; returns (ours, pg, pg row counts,
+    load seconds or None)."""
+    async def load(pg) -> None:
+        if not csv_ready:
+            con.execute(f"COPY ai TO '{csv}' (FORMAT csv, HEADER false)")
+        await _load_postgres(pg, csv)
+
+    pg_calls = {label: [(PG_SQL[label], lo, hi)] for label in ours_calls}
+    async with bench_database(keep, load) as (pg, load_s):
+        medians = await interleaved(pg, ours_calls, pg_calls, runs)
+        rows = {label: len(await pg.fetch(PG_SQL[label], lo, hi)) for label in ours_calls}
+    ours = {label: m[0] for label, m in medians.items()}
+    theirs = {label: m[1] for label, m in medians.items()}
+    return ours, theirs, rows, load_s
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--attempts", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per query (median)")
-    parser.add_argument("--cache", help="directory keeping data, store and PG database")
-    parser.add_argument("--reuse-store", action="store_true", help="with --cache: keep our store")
+    add_cache_options(parser)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, claimed_redis_db() as redis_url:
         work = Path(opts.cache) if opts.cache else Path(tmp)
@@ -220,7 +165,8 @@ def main() -> None:
         if not (opts.reuse_store and store_dir.exists()):
             shutil.rmtree(store_dir, ignore_errors=True)
             write_s = write_ours(con, Store.open(str(store_dir)),
-                                 redis.Redis.from_url(redis_url), last)
+                                 redis.Redis.from_url(redis_url), last, dataset=AI_HISTORY,
+                                 table="ai", raw=RAW, resent=RESENT)
         store = Store.open(str(store_dir))
         start30 = last - timedelta(days=29)
         ours_calls = {name: lambda name=name: report(store, name, start=start30, end=last)
