@@ -19,6 +19,10 @@ sit in flush files not yet compacted, so every report of ours goes through the q
 dedup of flush files. PostgreSQL holds the same raw rows (count(DISTINCT)/DISTINCT ON), and,
 as the stronger baseline, a deduplicated copy with event_id as primary key (plain count(*));
 both indexed on (profile_id, ts) and (ts), and clustered by ts as an appended log would be.
+
+daily-active, events-by-type and chapter-accuracy read the per-day rollups compaction writes
+(pipelines/events/rollup.py) plus the pending flush rows; the run checks their answers equal
+the raw path's (`rollups=False`) and times that path too ("ours, rows only", not interleaved).
 """
 
 from __future__ import annotations
@@ -30,17 +34,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import duckdb
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import results as bench_results  # noqa: E402
-from bench._common import PG_ADMIN_DSN, claimed_redis_db  # noqa: E402
+from bench._common import (  # noqa: E402
+    add_cache_options,
+    bench_database,
+    claimed_redis_db,
+    interleaved,
+)
 from pipelines.events.compact import compact_dataset  # noqa: E402
 from pipelines.events.datasets import EVENTS  # noqa: E402
 from pipelines.events.reports import report, timeline  # noqa: E402
@@ -73,29 +80,31 @@ RESENT = "hash(event_id) % 1000 = 1 AND ts::DATE > DATE '{last}' - 3"
 TAIL_HOURS = 2
 
 
-def _write_flush(con, store: Store, day, where: str) -> None:
+def _write_flush(con, store: Store, dataset, raw: str, day, where: str) -> None:
     table = con.sql(
-        f"SELECT {', '.join(EVENTS.schema.names)} FROM {RAW} WHERE ts::DATE = DATE '{day}' "
+        f"SELECT {', '.join(dataset.schema.names)} FROM {raw} WHERE ts::DATE = DATE '{day}' "
         f"AND {where}"
-    ).to_arrow_table().cast(EVENTS.schema)
+    ).to_arrow_table().cast(dataset.schema)
     if table.num_rows:
-        pending = store.pending(store.new_path("events", day, "flush"), EVENTS.schema)
+        pending = store.pending(store.new_path(dataset.name, day, "flush"), dataset.schema)
         pending.write(table)
         pending.finish()
 
 
-def write_ours(con, store: Store, client: redis.Redis, last: date) -> float:
-    """Flush-style files per day through our Store, our compaction (dedup + sort), then the
-    flush files a store holds between two compactions (recent events and resends)."""
+def write_ours(con, store: Store, client: redis.Redis, last: date, *, dataset=EVENTS,
+               table: str = "ev", raw: str = RAW, resent: str = RESENT) -> float:
+    """Flush-style files per day of ``raw`` through our Store, our compaction (dedup + sort,
+    rollups), then the flush files a store holds between two compactions (the last
+    ``TAIL_HOURS`` and the ``resent`` rows of the last 3 days)."""
     start = time.perf_counter()
     tail = f"ts >= TIMESTAMPTZ '{last} 00:00:00+00' + INTERVAL {24 - TAIL_HOURS} HOUR"
-    days = [r[0] for r in con.execute("SELECT DISTINCT ts::DATE FROM ev ORDER BY 1").fetchall()]
+    days = [r[0] for r in con.execute(f"SELECT DISTINCT ts::DATE FROM {table} ORDER BY 1").fetchall()]
     for day in days:
-        _write_flush(con, store, day, f"NOT ({tail})")
-    compact_dataset(client, store, EVENTS, lock_ttl=600)
-    _write_flush(con, store, last, tail)
+        _write_flush(con, store, dataset, raw, day, f"NOT ({tail})")
+    compact_dataset(client, store, dataset, lock_ttl=600)
+    _write_flush(con, store, dataset, raw, last, tail)
     for day in days[-3:]:
-        _write_flush(con, store, day, f"({RESENT.format(last=last)}) AND NOT ({tail})")
+        _write_flush(con, store, dataset, raw, day, f"({resent.format(last=last)}) AND NOT ({tail})")
     return time.perf_counter() - start
 
 
@@ -165,76 +174,32 @@ async def _load_postgres(pg, csv: Path) -> None:
     await pg.execute("CLUSTER evu USING evu_ts")
     await pg.execute("VACUUM ANALYZE ev")
     await pg.execute("VACUUM ANALYZE evu")
-    await pg.execute("CREATE TABLE loaded (at timestamptz)")
-    await pg.execute("INSERT INTO loaded VALUES (now())")
-
-
-async def _connect(dsn: str) -> asyncpg.Connection:
-    # Other benchmarks share the server; wait out a moment of "too many clients".
-    for _ in range(60):
-        try:
-            return await asyncpg.connect(dsn)
-        except asyncpg.TooManyConnectionsError:
-            await asyncio.sleep(5)
-    return await asyncpg.connect(dsn)
 
 
 async def postgres(con, csv: Path, start: date, end: date, students: tuple[int, int],
                    ours_calls: dict, *, keep: str | None, runs: int, csv_ready: bool):
     """Time ``ours_calls`` beside PG_SQL (raw log) and PG_UNIQUE_SQL (deduplicated copy);
     ``keep`` names a database kept (and reused when already loaded) instead of a throwaway."""
-    name = keep or f"studyforge_bench_{uuid.uuid4().hex[:8]}"
-    admin = await _connect(PG_ADMIN_DSN)
-    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-    dsn = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{name}"
-    ours, results, unique = {}, {}, {}
-    try:
-        if exists:
-            pg = await _connect(dsn)
-            if not await pg.fetchval("SELECT to_regclass('loaded') IS NOT NULL"):
-                await pg.close()
-                await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-                exists = None
-        if not exists:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            pg = await _connect(dsn)
-            if not csv_ready:
-                con.execute(f"COPY {RAW} TO '{csv}' (FORMAT csv, HEADER false)")
-            t = time.perf_counter()
-            await _load_postgres(pg, csv)
-            results["load_s"] = time.perf_counter() - t
-        lo = datetime.combine(start, datetime.min.time(), UTC)
-        hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
-        pg_calls = {}
-        for rep in PG_SQL:
-            pg_calls[rep] = [(sql, lo, hi) for sql in (PG_SQL[rep], PG_UNIQUE_SQL[rep])]
-        for label, which, days, limit in TIMELINES:
-            args = (students[which], hi - timedelta(days=days), hi, limit)
-            pg_calls[label] = [(PG_TIMELINE, *args), (PG_UNIQUE_TIMELINE, *args)]
-        # Rounds interleave ours, PostgreSQL raw and deduplicated query by query, so a burst
-        # of load from other work on the machine hits all three alike; round 0 only warms.
-        samples = {label: ([], [], []) for label in ours_calls}
-        for round_no in range(runs + 1):
-            for label, ours_call in ours_calls.items():
-                t = time.perf_counter()
-                ours_call()
-                took = [time.perf_counter() - t]
-                for call in pg_calls[label]:
-                    t = time.perf_counter()
-                    await pg.fetch(*call)
-                    took.append(time.perf_counter() - t)
-                if round_no:
-                    for series, value in zip(samples[label], took, strict=True):
-                        series.append(value * 1000)
-        for label, (mine, raw, dedup) in samples.items():
-            ours[label] = statistics.median(mine)
-            results[label] = statistics.median(raw)
-            unique[label] = statistics.median(dedup)
-        await pg.close()
-    finally:
-        if not keep:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async def load(pg) -> None:
+        if not csv_ready:
+            con.execute(f"COPY {RAW} TO '{csv}' (FORMAT csv, HEADER false)")
+        await _load_postgres(pg, csv)
+
+    lo = datetime.combine(start, datetime.min.time(), UTC)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+    pg_calls = {}
+    for rep in PG_SQL:
+        pg_calls[rep] = [(sql, lo, hi) for sql in (PG_SQL[rep], PG_UNIQUE_SQL[rep])]
+    for label, which, days, limit in TIMELINES:
+        args = (students[which], hi - timedelta(days=days), hi, limit)
+        pg_calls[label] = [(PG_TIMELINE, *args), (PG_UNIQUE_TIMELINE, *args)]
+    async with bench_database(keep, load) as (pg, load_s):
+        medians = await interleaved(pg, ours_calls, pg_calls, runs)
+    ours = {label: m[0] for label, m in medians.items()}
+    results = {label: m[1] for label, m in medians.items()}
+    unique = {label: m[2] for label, m in medians.items()}
+    if load_s is not None:
+        results["load_s"] = load_s
     return ours, results, unique
 
 
@@ -259,9 +224,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--buckets", type=int, default=32)
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per query (median)")
-    parser.add_argument("--cache", help="directory keeping data, store and PG database")
-    parser.add_argument("--reuse-store", action="store_true", help="with --cache: keep our store")
+    add_cache_options(parser)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, claimed_redis_db() as redis_url:
         work = Path(opts.cache) if opts.cache else Path(tmp)
@@ -285,7 +248,10 @@ def main() -> None:
             write_s = write_ours(con, Store.open(str(store_dir)), redis.Redis.from_url(redis_url),
                                  last)
         store = Store.open(str(store_dir))
-        files = sum(len(store.files("events", d)) for d in store.partitions("events"))
+        listings = [store.listing("events", d) for d in store.partitions("events")]
+        files = sum(len(part.files) for part in listings)
+        rolled = sum(1 for part in listings if part.rollup)
+        pending = sum(len(part.flushes) for part in listings)
         bucket_root = Path(tmp) / "buckets"
         bucket_s = write_buckets(con, bucket_root, opts.buckets)
         bucket_files = len(list(bucket_root.rglob("*.parquet")))
@@ -297,6 +263,15 @@ def main() -> None:
             pid = (median_student, busiest)[which][0]
             ours_calls[label] = lambda pid=pid, days=days, limit=limit: timeline(
                 store, pid, start=last - timedelta(days=days - 1), end=last, limit=limit)
+
+        for name in PG_SQL:  # the rollups must not change an answer
+            rows_only = report(store, name, start=start30, end=last, rollups=False)
+            assert ours_calls[name]() == rows_only, name
+        print(f"{rolled} of {len(listings)} days have a rollup, {pending} flush files pending; "
+              "reports from rollups equal the raw path's")
+        without = {name: timed(lambda name=name: report(store, name, start=start30, end=last,
+                                                         rollups=False), opts.runs)
+                   for name in PG_SQL}
 
         glob = f"read_parquet('{bucket_root}/*/*/*.parquet', hive_partitioning = true)"
         bq = duckdb.connect()
@@ -326,13 +301,15 @@ def main() -> None:
           f"PostgreSQL load+index (raw and deduplicated tables) {load}")
     print(f"\nwarm medians of {opts.runs} (ms; ours and PostgreSQL interleaved per round), "
           f"reports over the last 30 days {start30}..{last}")
-    print(f"{'query':<27}{'ours':>9}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
+    print(f"{'query':<27}{'ours':>9}{'rows only':>10}{'buckets':>9}{'pg raw':>9}{'pg dedup':>10}"
           f"{'raw/ours':>10}{'dedup/ours':>11}")
     for key, value in ours.items():
-        b = buckets.get(key)
-        print(f"{key:<27}{value:>9.1f}{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
+        b, w = buckets.get(key), without.get(key)
+        print(f"{key:<27}{value:>9.1f}{(f'{w:.1f}' if w else '-'):>10}"
+              f"{(f'{b:.1f}' if b else '-'):>9}{pg[key]:>9.1f}"
               f"{pgu[key]:>10.1f}{pg[key] / value:>9.1f}x{pgu[key] / value:>10.1f}x")
     bench_results.record("events_dashboards", {"events": opts.events, "ours": ours, "buckets": buckets,
+                                               "ours_without_rollups": without,
                                                "postgres": {k: pg[k] for k in ours},
                                                "postgres_dedup": {k: pgu[k] for k in ours}})
 

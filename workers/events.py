@@ -69,7 +69,7 @@ def compact() -> None:
             )
         except LockBusy:
             continue
-        if result.partitions:
+        if result.partitions or result.rollups:
             log.info("compacted %s: %s", dataset.name, result)
 
 

@@ -147,6 +147,8 @@ class Dataset:
     # (0 days); a client resending without a timestamp across midnight lands 1 day later.
     # Each flush file is checked against the compacted files of 2 * window + 1 partitions.
     dedup_window_days: int = 2
+    # Compaction writes a per-day rollup beside each compacted file (pipelines/events/rollup.py).
+    has_rollups: bool = False
 
     def table(self, columns: dict[str, list] | None) -> pa.Table:
         """An Arrow table from column lists; raises on a value of the wrong type."""
@@ -193,6 +195,7 @@ EVENTS = Dataset(
     columns=event_columns,
     required=("event_id", "ts", "profile_id", "event_type"),
     profile_column="profile_id",
+    has_rollups=True,
 )
 AI_HISTORY = Dataset(
     name="ai_history",

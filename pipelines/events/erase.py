@@ -4,7 +4,8 @@ Order matters. The profile id first joins a Redis set the flush consults, so eve
 the buffer (or arriving from a request already past authentication) are dropped on their way
 to Parquet instead of reappearing after the rewrite. Then, under the dataset lock (so no
 compaction can republish rows it read before the rewrite), each file with a matching row is
-replaced by a copy without them. AI history records carry no profile id; their link to a child
+replaced by a copy without them, a compacted file with a new rollup, and every rollup naming
+the child is deleted. AI history records carry no profile id; their link to a child
 is through Postgres rows that the profile deletion removes.
 """
 
@@ -16,9 +17,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import redis
 
+from pipelines.events.compact import publish
 from pipelines.events.datasets import EVENTS
 from pipelines.events.lock import dataset_lock, renew
-from pipelines.events.store import Store
+from pipelines.events.store import Store, kind_of
 
 ERASED_PROFILES_KEY = "studyforge:events:erased_profiles"
 
@@ -46,21 +48,28 @@ def erase_profile(
     result = EraseResult()
     with dataset_lock(client, EVENTS.name, ttl=lock_ttl, wait=lock_wait) as lock:
         for day in store.partitions(EVENTS.name):
-            for path in store.files(EVENTS.name, day):
-                ids = pq.read_table(path, filesystem=store.fs, columns=["profile_id"])
-                hits = pc.sum(pc.equal(ids.column("profile_id"), profile_id)).as_py() or 0
+            listing = store.listing(EVENTS.name, day)
+            for path in listing.files:
+                hits = _rows_of(store, path, profile_id)
                 if not hits:
                     continue
                 table = EVENTS.conform(store.read([path]))
                 keep = table.filter(pc.not_equal(table.column("profile_id"), profile_id))
-                kind = path.rsplit("/", 1)[-1].split("-", 1)[0]
                 if keep.num_rows:
-                    pending = store.pending(store.new_path(EVENTS.name, day, kind), EVENTS.schema)
-                    pending.write(keep, row_group_size=EVENTS.row_group_size)
-                    renew(lock)
-                    pending.finish()
+                    # A compacted file comes back with a fresh rollup (without the child).
+                    publish(store, EVENTS, day, kind_of(path), keep, lock)
                 store.delete(path)
                 result.files_rewritten += 1
                 result.rows_removed += hits
                 renew(lock)
+            # Rollups name the day's students: any naming the child goes (the rollup of a file
+            # rewritten above, or one left by a crash); a day without one is read raw.
+            for path in listing.rollups:
+                if _rows_of(store, path, profile_id):
+                    store.delete(path)
     return result
+
+
+def _rows_of(store: Store, path: str, profile_id: int) -> int:
+    ids = pq.read_table(path, filesystem=store.fs, columns=["profile_id"])
+    return pc.sum(pc.equal(ids.column("profile_id"), profile_id)).as_py() or 0

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from pipelines.events.datasets import DATASETS
+from pipelines.events.rollup import ROLLUP_SCHEMA
 from pipelines.events.store import Store
 
 _db: duckdb.DuckDBPyConnection | None = None
@@ -41,15 +42,19 @@ def database() -> duckdb.DuckDBPyConnection:
         return _db
 
 
-def _scan(cur, store: Store, dataset: str, files: list[str], *, columns: str = "*") -> str:
-    """SQL naming the rows of ``files`` with a ``date`` column from the partition path."""
+def _scan(
+    cur, store: Store, dataset: str, files: list[str], *, columns: str = "*",
+    schema: pa.Schema | None = None,
+) -> str:
+    """SQL naming the rows of ``files`` (of ``dataset``'s schema unless ``schema`` is given)
+    with a ``date`` column from the partition path."""
     if store.is_local:
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         return f"(SELECT {columns} FROM read_parquet([{listing}], hive_partitioning = true))"
     ds = pads.dataset(
         files,
         # The partition column must be in the schema, or pyarrow leaves it out.
-        schema=DATASETS[dataset].schema.append(pa.field("date", pa.date32())),
+        schema=(schema or DATASETS[dataset].schema).append(pa.field("date", pa.date32())),
         filesystem=store.fs,
         format="parquet",
         partitioning=pads.partitioning(pa.schema([("date", pa.date32())]), flavor="hive"),
@@ -60,36 +65,44 @@ def _scan(cur, store: Store, dataset: str, files: list[str], *, columns: str = "
     return f"(SELECT {columns} FROM {name})"
 
 
-def _source(cur, store: Store, dataset: str, start: date, end: date) -> str | None:
-    """SQL naming each row of ``dataset`` in [start, end] once (None: no file in range).
+def _source(
+    cur, store: Store, dataset: str, start: date, end: date, *, rollups: bool = False
+) -> tuple[str | None, str | None]:
+    """SQL naming each row of ``dataset`` in [start, end] once, and (``rollups``) SQL naming
+    the rollup rows of the days whose newest compacted file has one; those days' compacted
+    rows are then left out of the first. None where there is no file.
 
     Compacted files hold one row per id, also across the partitions of a dedup window
     (pipelines/events/compact.py), so they are read as they are. Only the flush files not yet
     compacted (normally the last few minutes) are deduplicated: one row per id among them,
-    and none whose id a compacted file within the window already holds.
+    and none whose id a compacted file within the window already holds. Flush rows are never
+    in a rollup, so they are in the first SQL whether their day has a rollup or not.
     """
     spec = DATASETS[dataset]
     window = timedelta(days=spec.dedup_window_days)
     days = store.partitions(dataset)
-    listed = {}  # one listing per partition, so the compacted file of a day is one file
-    for day in days:
-        if start - window <= day <= end + window:
-            listed[day] = store.compact_and_flush(dataset, day)
-    compacts, flushes, flush_days = [], [], []
+    listed = {  # one listing per partition: a day's compacted file and rollup agree
+        day: store.listing(dataset, day) for day in days if start - window <= day <= end + window
+    }
+    compacts, rolled, flushes, flush_days = [], [], [], []
     # Newest partition first: a "latest N" query (a timeline) fills its top-N from the newest
     # files, and DuckDB's top-N filter on ts then skips the older files' row groups.
     for day in reversed(days):
         if start <= day <= end:
-            newest, pending = listed[day]
-            compacts += [newest] if newest else []
-            flushes += pending
-            flush_days += [day] if pending else []
+            part = listed[day]
+            rollup = part.rollup if rollups else None
+            if rollup:
+                rolled.append(rollup)
+            elif part.compact:
+                compacts.append(part.compact)
+            flushes += part.flushes
+            flush_days += [day] if part.flushes else []
     parts = [_scan(cur, store, dataset, compacts)] if compacts else []
     if flushes:
         near = [
-            newest
-            for day, (newest, _) in listed.items()
-            if newest and any(abs(day - f) <= window for f in flush_days)
+            part.compact
+            for day, part in listed.items()
+            if part.compact and any(abs(day - f) <= window for f in flush_days)
         ]
         key = spec.id_column
         fresh = (
@@ -104,20 +117,29 @@ def _source(cur, store: Store, dataset: str, start: date, end: date) -> str | No
                 f"AND f.date + {window.days}))"
             )
         parts.append(fresh)
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else f"({parts[0]} UNION ALL {parts[1]})"
+    rows = None
+    if parts:
+        rows = parts[0] if len(parts) == 1 else f"({parts[0]} UNION ALL {parts[1]})"
+    return rows, _scan(cur, store, dataset, rolled, schema=ROLLUP_SCHEMA) if rolled else None
+
+
+def _empty(cur, name: str, schema: pa.Schema) -> str:
+    """A registered empty table of ``schema`` plus ``date``: a source with no file in range."""
+    cur.register(name, schema.empty_table().append_column("date", pa.array([], pa.date32())))
+    return name
 
 
 def run(
     store: Store, sql: str, *, sources: dict[str, str], start: date, end: date,
-    params: list | None = None,
+    params: list | None = None, rollups: bool = False,
 ) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` whose ``{name}`` placeholders are datasets (``sources``: name -> dataset).
 
     Each placeholder reads every row of its dataset in range exactly once (see ``_source``),
-    so the SQL counts with plain ``count(*)``. Returns (column names, rows). A placeholder
-    with no file in range reads as an empty table with the dataset's columns, so every
+    so the SQL counts with plain ``count(*)``. With ``rollups``, ``{name_rollup}`` names the
+    rollup rows (pipelines/events/rollup.py) of the days that have one, and ``{name}`` only
+    the rows no rollup covers; the SQL adds the two up. Returns (column names, rows). A
+    placeholder with no file in range reads as an empty table with its columns, so every
     report answers on an empty store.
     """
     for attempt in range(RETRIES):
@@ -125,13 +147,13 @@ def run(
         try:
             names = {}
             for placeholder, dataset in sources.items():
-                names[placeholder] = _source(cur, store, dataset, start, end)
-                if names[placeholder] is None:
-                    empty = DATASETS[dataset].schema.empty_table().append_column(
-                        "date", pa.array([], pa.date32())
+                rows, rolled = _source(cur, store, dataset, start, end, rollups=rollups)
+                schema = DATASETS[dataset].schema
+                names[placeholder] = rows or _empty(cur, f"empty_{dataset}", schema)
+                if rollups:
+                    names[f"{placeholder}_rollup"] = rolled or _empty(
+                        cur, f"empty_{dataset}_rollup", ROLLUP_SCHEMA
                     )
-                    cur.register(f"empty_{dataset}", empty)
-                    names[placeholder] = f"empty_{dataset}"
             rel = cur.execute(sql.format(**names), params or [])
             columns = [d[0] for d in rel.description]
             return columns, rel.fetchall()

@@ -4,7 +4,9 @@ Every ``{ev}``/``{ai}`` placeholder already yields one row per event id (or AI r
 compaction keeps compacted files unique and the query layer deduplicates the flush files not
 yet compacted (pipelines/events/query.py), so a client's retry or a replayed flush is counted
 once while the reports themselves count with plain ``count(*)``. Each returns
-``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. The functions block (DuckDB,
+``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. daily-active, events-by-type
+and chapter-accuracy read the per-day rollups compaction writes (pipelines/events/rollup.py)
+for the days that have one, and rows only for the rest and for flush files. The functions block (DuckDB,
 file listing): the API calls them through ``run_report``/``timeline_async``, in a thread.
 """
 
@@ -19,6 +21,7 @@ import anyio.to_thread
 import orjson
 
 from pipelines.events.query import day_range, run
+from pipelines.events.rollup import ANSWERED
 from pipelines.events.store import Store
 
 
@@ -27,6 +30,8 @@ class Report:
     sql: str
     sources: dict[str, str]
     description: str
+    # The same answer from per-day rollups plus the rows no rollup covers (``query.run``).
+    rollup_sql: str | None = None
 
 
 # Attempts of one job can share a timestamp (a fast failure); the attempt number breaks ties.
@@ -45,21 +50,36 @@ REPORTS: dict[str, Report] = {
         "FROM {ev} GROUP BY date ORDER BY date",
         {"ev": "events"},
         "Students with at least one event, per day.",
+        """SELECT date AS day, count(DISTINCT profile_id) AS active_students
+           FROM (SELECT date, profile_id FROM {ev_rollup} WHERE profile_id IS NOT NULL
+                 UNION ALL SELECT date, profile_id FROM {ev})
+           GROUP BY date ORDER BY date""",
     ),
     "events-by-type": Report(
         "SELECT event_type, count(*) AS events "
         "FROM {ev} GROUP BY event_type ORDER BY events DESC, event_type",
         {"ev": "events"},
         "Events per type in the range.",
+        """SELECT event_type, sum(n)::BIGINT AS events
+           FROM (SELECT event_type, events AS n FROM {ev_rollup} WHERE event_type IS NOT NULL
+                 UNION ALL SELECT event_type, count(*) FROM {ev} GROUP BY event_type)
+           GROUP BY event_type ORDER BY events DESC, event_type""",
     ),
     "chapter-accuracy": Report(
-        """SELECT chapter_id, count(*) AS answers, count(*) FILTER (correct) AS correct,
-                  round(avg(correct::INTEGER), 4) AS accuracy
-           FROM {ev} WHERE event_type = 'answer' AND chapter_id IS NOT NULL
-             AND correct IS NOT NULL
-           GROUP BY chapter_id ORDER BY chapter_id""",
+        f"""SELECT chapter_id, count(*) AS answers, count(*) FILTER (correct) AS correct,
+                   round(avg(correct::INTEGER), 4) AS accuracy
+            FROM {{ev}} WHERE {ANSWERED}
+            GROUP BY chapter_id ORDER BY chapter_id""",
         {"ev": "events"},
         "Answer events carrying metadata chapter_id and correct, per chapter.",
+        # avg(correct::INTEGER) is sum / count in double precision: the same division here.
+        f"""SELECT chapter_id, sum(a)::BIGINT AS answers, sum(c)::BIGINT AS correct,
+                   round(sum(c) / sum(a), 4) AS accuracy
+            FROM (SELECT chapter_id, events AS a, correct AS c FROM {{ev_rollup}}
+                  WHERE chapter_id IS NOT NULL
+                  UNION ALL SELECT chapter_id, count(*), count(*) FILTER (correct)
+                  FROM {{ev}} WHERE {ANSWERED} GROUP BY chapter_id)
+            GROUP BY chapter_id ORDER BY chapter_id""",
     ),
     "ai-cost": Report(
         """SELECT date AS day, provider, model_name, count(*) AS calls,
@@ -103,14 +123,21 @@ def _json_value(value: Any) -> Any:
 
 
 def report(
-    store: Store, name: str, *, start: date | None = None, end: date | None = None
+    store: Store, name: str, *, start: date | None = None, end: date | None = None,
+    rollups: bool = True,
 ) -> dict[str, list]:
-    """Run one named report over [start, end] (inclusive, default the last 30 days)."""
+    """Run one named report over [start, end] (inclusive, default the last 30 days), from
+    the per-day rollups where the report has them (``rollups=False``: every row read raw;
+    the answer is the same)."""
     if name not in REPORTS:
         raise UnknownReport(name)
     spec = REPORTS[name]
     start, end = day_range(start, end)
-    columns, rows = run(store, spec.sql, sources=spec.sources, start=start, end=end)
+    use = rollups and spec.rollup_sql is not None
+    columns, rows = run(
+        store, spec.rollup_sql if use else spec.sql, sources=spec.sources, start=start,
+        end=end, rollups=use,
+    )
     return {"columns": columns, "rows": [[_json_value(v) for v in row] for row in rows]}
 
 

@@ -1,7 +1,9 @@
 """Where the Parquet datasets live: a local directory or an S3 bucket, through pyarrow.fs.
 
 Layout: ``<root>/<dataset>/date=YYYY-MM-DD/<kind>-<created ns>-<random>.parquet`` where kind
-is ``flush`` (written by one flush, may repeat ids) or ``compact`` (sorted, one row per id).
+is ``flush`` (written by one flush, may repeat ids), ``compact`` (sorted, one row per id) or
+``rollup`` (per-day aggregates of the compacted file with the same ``<created ns>-<random>``,
+pipelines/events/rollup.py; not a data file, so ``files`` leaves it out).
 Names sort by creation time: when a partition briefly holds two compacted files (between a
 compaction's publish and its deletes, or after a crash there), the newest one supersedes the
 others, because it was made from them (compaction reads every file of the partition; erasure
@@ -32,6 +34,7 @@ from shared.config import Settings
 _PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 _CREATED = re.compile(r"^[a-z]+-(\d{20})-")
 TMP_SUFFIX = ".inprogress"
+ROLLUP = "rollup"
 
 
 @dataclass
@@ -84,8 +87,7 @@ class Store:
                 days.append(date.fromisoformat(match.group(1)))
         return sorted(days)
 
-    def files(self, dataset: str, day: date) -> list[str]:
-        """Complete Parquet files of one partition (never an in-progress one)."""
+    def _published(self, dataset: str, day: date) -> list[str]:
         selector = pafs.FileSelector(self.partition_dir(dataset, day), allow_not_found=True)
         return sorted(
             i.path
@@ -93,14 +95,18 @@ class Store:
             if i.type == pafs.FileType.File and i.base_name.endswith(".parquet")
         )
 
-    def compact_and_flush(self, dataset: str, day: date) -> tuple[str | None, list[str]]:
-        """The partition's newest compacted file (None if it has none) and its flush files;
-        older compacted files are superseded by the newest and left out."""
-        compacts, flushes = [], []
-        for path in self.files(dataset, day):
-            (compacts if kind_of(path) == "compact" else flushes).append(path)
-        newest = max(compacts, key=lambda p: (_created(p), p)) if compacts else None
-        return newest, flushes
+    def files(self, dataset: str, day: date) -> list[str]:
+        """Complete data files of one partition (never an in-progress one, never a rollup)."""
+        return self.listing(dataset, day).files
+
+    def listing(self, dataset: str, day: date) -> Listing:
+        """What one partition holds, from one listing of its directory."""
+        listing = Listing([], [], [])
+        for path in self._published(dataset, day):
+            kind = kind_of(path)
+            group = {"compact": listing.compacts, ROLLUP: listing.rollups}.get(kind)
+            (listing.flushes if group is None else group).append(path)
+        return listing
 
     def stale_temporaries(self, dataset: str, day: date) -> list[pafs.FileInfo]:
         selector = pafs.FileSelector(self.partition_dir(dataset, day), allow_not_found=True)
@@ -142,6 +148,32 @@ class Store:
 
 
 @dataclass
+class Listing:
+    """The complete files of one partition, by kind (names sorted)."""
+
+    compacts: list[str]
+    flushes: list[str]
+    rollups: list[str]
+
+    @property
+    def files(self) -> list[str]:
+        """Data files: every compacted and flush file."""
+        return sorted(self.compacts + self.flushes)
+
+    @property
+    def compact(self) -> str | None:
+        """The newest compacted file; older ones are superseded by it (None: there is none)."""
+        return max(self.compacts, key=lambda p: (_created(p), p)) if self.compacts else None
+
+    @property
+    def rollup(self) -> str | None:
+        """The rollup of the newest compacted file if it is there, else None (read raw): a
+        rollup of any other file describes rows that are no longer the partition's."""
+        newest = self.compact
+        return rollup_path(newest) if newest and rollup_path(newest) in self.rollups else None
+
+
+@dataclass
 class PendingFile:
     """A Parquet file being written; ``finish`` publishes it, ``abort`` throws it away."""
 
@@ -167,8 +199,15 @@ class PendingFile:
 
 
 def kind_of(path: str) -> str:
-    """``flush`` or ``compact``, from a data file's name."""
+    """``flush``, ``compact`` or ``rollup``, from a file's name."""
     return path.rsplit("/", 1)[-1].split("-", 1)[0]
+
+
+def rollup_path(compact_path: str) -> str:
+    """The rollup of a compacted file: same directory, same ``<created>-<random>`` tail, so a
+    reader can tell which compacted file a rollup was made from by its name alone."""
+    head, _, name = compact_path.rpartition("/")
+    return f"{head}/{ROLLUP}-{name.split('-', 1)[1]}"
 
 
 def _created(path: str) -> int:

@@ -57,10 +57,27 @@ def test_flush_compact_report_and_erase_on_s3(rclient, s3_store):
 
     compact_dataset(rclient, store, EVENTS)
     assert all_rows(store, "events").num_rows == 120
+    assert all(store.listing("events", d).rollup for d in store.partitions("events"))
     assert dict(report(store, "events-by-type")["rows"]) == expected_by_type(sent)
     assert len(timeline(store, 1, limit=1000)) == sum(1 for r in sent if r["profile_id"] == 1)
+    append(rclient, EVENTS_STREAM, sent[30:50])  # resends beside the rollups, in a flush file
+    flush_all(rclient, store)
+    assert dict(report(store, "events-by-type")["rows"]) == expected_by_type(sent)
+    assert_rollups_answer_as_raw(store)
 
     erase_profile(rclient, store, 1)
     table = all_rows(store, "events")
     assert pc.sum(pc.equal(table["profile_id"], 1)).as_py() in (0, None)
-    assert table.num_rows == sum(1 for r in sent if r["profile_id"] != 1)
+    assert table.num_rows == sum(1 for r in sent if r["profile_id"] != 1) + 20 - sum(
+        1 for r in sent[30:50] if r["profile_id"] == 1
+    )
+    assert_rollups_answer_as_raw(store)
+    assert report(store, "daily-active")["rows"][0][1] == 2  # of 3 students, 1 was erased
+    for day in store.partitions("events"):
+        listing = store.listing("events", day)
+        assert listing.rollups == [listing.rollup]
+
+
+def assert_rollups_answer_as_raw(store) -> None:
+    for name in ("daily-active", "events-by-type", "chapter-accuracy"):
+        assert report(store, name) == report(store, name, rollups=False), name
