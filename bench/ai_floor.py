@@ -21,7 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import claimed_redis_db  # noqa: E402
 from bench.common import bench_database, machine, median  # noqa: E402
+from bench.processes import cpu_seconds, free_port, process, rss_mb  # noqa: E402
 
 ACTOR, QUEUE = "floor_job", "floor"  # as bench/ai_floor_worker.py declares them
 
@@ -32,8 +34,6 @@ async def run_floor(n: int, *, db_url: str, redis_url: str, fake_url: str, threa
     import asyncpg
     import dramatiq
     from dramatiq.brokers.redis import RedisBroker
-
-    from bench.ai_chain import cpu_seconds, process, rss_mb
 
     dsn = db_url.replace("postgresql+asyncpg://", "postgresql://")
     db = await asyncpg.connect(dsn)
@@ -77,9 +77,6 @@ async def run_floor(n: int, *, db_url: str, redis_url: str, fake_url: str, threa
 
 
 def main() -> None:
-    from bench._common import claimed_redis_db
-    from bench.ai_chain import free_port, process
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import results as bench_results  # noqa: E402
 from bench._common import claimed_redis_db  # noqa: E402
-from bench.ai_chain import free_port, process  # noqa: E402
 from bench.common import machine, median  # noqa: E402
+from bench.processes import free_port, process  # noqa: E402
 
 PROVIDERS = ("offline", "openai", "gemini", "ollama")
 

@@ -31,15 +31,6 @@ def unbind(tokens: tuple[Token, Token]) -> None:
     job_id.reset(tokens[1])
 
 
-@contextmanager
-def bound(*, request: str | None = None, job: str | None = None) -> Iterator[None]:
-    tokens = bind(request=request, job=job)
-    try:
-        yield
-    finally:
-        unbind(tokens)
-
-
 # "interactive" (a person waits: students) or "background" (batches). The AI chain's rate
 # limiter lets background calls through only when no interactive call would have to wait.
 ai_priority: ContextVar[str] = ContextVar("studyforge_ai_priority", default="interactive")
