@@ -84,7 +84,8 @@ async def ai_history(
 
 @router.post("/admin/flush", responses={503: ERROR_BODY})
 async def flush(request: Request, _: StaffPrincipal) -> dict[str, int]:
-    """Flush buffered events and AI history to Parquet now: ``{events, ai_history, files}``."""
+    """Flush buffered events, AI history and task runs to Parquet now: ``{events, ai_history,
+    ai_runs, files}``."""
     settings = request.app.state.settings
     store = store_of(request)
 

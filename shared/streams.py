@@ -10,6 +10,7 @@ from __future__ import annotations
 
 EVENTS_STREAM = "studyforge:stream:events"
 AI_HISTORY_STREAM = "studyforge:stream:ai_history"
+AI_RUNS_STREAM = "studyforge:stream:ai_runs"
 FLUSH_GROUP = "parquet-flush"
 
 # Interaction event record: event_id (uuid str), timestamp (ISO-8601, UTC), profile_id (int),
@@ -21,4 +22,10 @@ AI_HISTORY_FIELDS = (
     "request_id", "timestamp", "job_id", "task", "provider", "model_name", "template_version",
     "prompt", "raw_response", "input_tokens", "output_tokens", "cost", "latency_ms", "attempt",
     "status", "error",
+)
+
+# AI task run record, one per run of a task down its chain (its attempts are in AI history).
+AI_RUN_FIELDS = (
+    "run_id", "timestamp", "job_id", "task", "first_model", "answered_by", "attempts",
+    "skipped", "latency_ms", "cost", "ok",
 )

@@ -135,7 +135,7 @@ async def run_task(
                     attempts=run.records, skipped=run.skipped,
                 )
     finally:
-        await history.append(redis, run.records)
+        await history.append(redis, run.records, skipped=len(run.skipped))
     reasons = [mask(reason, run.secrets) for reason in run.reasons]
     raise ChainFailed(task, reasons or ["the route has no links"], run.records)
 

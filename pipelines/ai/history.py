@@ -1,4 +1,5 @@
-"""AI history: one record per model attempt, appended to a Redis stream for the Parquet flush.
+"""AI history: one record per model attempt, and one summary per run of a task down its chain,
+appended to Redis streams for the Parquet flush.
 
 Cost comes from ``genai-prices``. A model it does not know is recorded with cost ``None``
 (unknown), never ``0``; only the offline generator, which spends nothing, records ``0``.
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 from genai_prices import Usage, calc_price
 
-from shared.streams import AI_HISTORY_STREAM
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM
 
 log = logging.getLogger("studyforge.ai")
 
@@ -95,19 +96,49 @@ def record(
     return rec
 
 
-async def append(redis, records: list[dict]) -> None:
-    """Append a job's attempts as one stream entry (a JSON array under ``data``).
+def run_summary(records: list[dict], *, skipped: int = 0) -> dict:
+    """The task run record (``shared.streams.AI_RUN_FIELDS``) of one run's attempts, oldest
+    first: who was tried first, who answered, and the model time it took. Its timestamp is
+    the first attempt's, so a run that crosses midnight counts on the day it began."""
+    first, answered = records[0], next((r for r in reversed(records) if r["status"] == "ok"), None)
+    costs = [r["cost"] for r in records]
+    return {
+        "run_id": str(uuid.uuid4()),
+        "timestamp": first["timestamp"],
+        "job_id": first["job_id"],
+        "task": first["task"],
+        "first_model": f"{first['provider']}/{first['model_name']}",
+        "answered_by": f"{answered['provider']}/{answered['model_name']}" if answered else None,
+        "attempts": len(records),
+        "skipped": skipped,
+        "latency_ms": round(sum(r["latency_ms"] for r in records), 1),
+        "cost": None if any(c is None for c in costs) else round(sum(costs), 8),
+        "ok": answered is not None,
+    }
+
+
+async def append(redis, records: list[dict], *, skipped: int = 0) -> None:
+    """Append a run's attempts as one AI history stream entry (a JSON array under ``data``)
+    and its summary as one task run entry, together (one MULTI: both or neither).
 
     Losing history must not fail the job that already has its answer, so errors are logged.
     """
     if not records:
         return
     try:
-        await redis.xadd(
-            AI_HISTORY_STREAM,
-            {"data": json.dumps(records, ensure_ascii=False)},
-            maxlen=STREAM_MAXLEN,
-            approximate=True,
-        )
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                AI_HISTORY_STREAM,
+                {"data": json.dumps(records, ensure_ascii=False)},
+                maxlen=STREAM_MAXLEN,
+                approximate=True,
+            )
+            pipe.xadd(
+                AI_RUNS_STREAM,
+                {"data": json.dumps([run_summary(records, skipped=skipped)])},
+                maxlen=STREAM_MAXLEN,
+                approximate=True,
+            )
+            await pipe.execute()
     except Exception:  # noqa: BLE001 - history is best effort next to the job's result
         log.exception("could not append %d AI history records", len(records))

@@ -126,10 +126,10 @@ def compact_partition(store: Store, dataset: Dataset, day: date, lock) -> Compac
             renew(lock)
         for path in files + listing.rollups:
             store.delete(path)
-        rollups = int(bool(table.num_rows and dataset.has_rollups))
+        rollups = int(bool(table.num_rows and dataset.rollup))
         return CompactResult(partitions=1, files_in=len(files), rows=table.num_rows,
                              rollups=rollups)
-    if dataset.has_rollups and listing.compact and not listing.rollup:
+    if dataset.rollup and listing.compact and not listing.rollup:
         # A compacted file from before rollups existed: the day is read raw until it has one.
         table = dataset.conform(store.read([listing.compact]))
         rollup = pending_rollup(store, dataset, listing.compact, table)

@@ -1,4 +1,4 @@
-"""The two Parquet datasets fed from Redis streams: their Arrow schemas and record converters.
+"""The Parquet datasets fed from Redis streams: their Arrow schemas and record converters.
 
 A converter turns the records of one stream entry into column lists; any record that does not
 fit (a writer's bug) fails the whole entry, which the flush then sets aside in a dead-letter
@@ -16,7 +16,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
+from pipelines.events.rollup import EVENTS_ROLLUP, RUNS_ROLLUP, Rollup
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM, EVENTS_STREAM
 
 TS = pa.timestamp("us", tz="UTC")
 # Event ids are UUIDs (the API validates them): 16 bytes with Parquet's UUID logical type,
@@ -57,6 +58,24 @@ AI_HISTORY_SCHEMA = pa.schema(
         ("attempt", pa.int64()),
         ("status", pa.string()),
         ("error", pa.string()),
+    ]
+)
+
+# One row per run of a task down its chain (pipelines/ai/history.run_summary): what the
+# job-level reports need without grouping every attempt by job at read time.
+AI_RUNS_SCHEMA = pa.schema(
+    [
+        ("run_id", UUID),
+        ("ts", TS),  # the run's first attempt: its partition and its report day
+        ("job_id", pa.string()),
+        ("task", pa.string()),
+        ("first_model", pa.string()),  # provider/model of the first attempt
+        ("answered_by", pa.string()),  # provider/model that answered; NULL: none did
+        ("attempts", pa.int64()),
+        ("skipped", pa.int64()),  # links passed over because their circuit was open
+        ("latency_ms", pa.float64()),  # summed over the attempts
+        ("cost", pa.float64()),  # summed; NULL when any attempt's price is unknown
+        ("ok", pa.bool_()),
     ]
 )
 
@@ -124,6 +143,15 @@ def ai_history_columns(recs: list[dict]) -> dict[str, list]:
     return cols
 
 
+def ai_run_columns(recs: list[dict]) -> dict[str, list]:
+    cols = {name: [r.get(name) for r in recs] for name in AI_RUNS_SCHEMA.names if name != "ts"}
+    cols["run_id"] = [r["run_id"] for r in recs]
+    cols["ts"] = [r["timestamp"] for r in recs]
+    for name in ("job_id", "task", "first_model", "answered_by"):
+        cols[name] = _text(cols[name])
+    return cols
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A stream-fed Parquet dataset: where it buffers, how rows look, how they are ordered."""
@@ -147,8 +175,9 @@ class Dataset:
     # (0 days); a client resending without a timestamp across midnight lands 1 day later.
     # Each flush file is checked against the compacted files of 2 * window + 1 partitions.
     dedup_window_days: int = 2
-    # Compaction writes a per-day rollup beside each compacted file (pipelines/events/rollup.py).
-    has_rollups: bool = False
+    # What compaction writes beside each compacted file (pipelines/events/rollup.py); None:
+    # no rollup, the reports read rows.
+    rollup: Rollup | None = None
 
     def table(self, columns: dict[str, list] | None) -> pa.Table:
         """An Arrow table from column lists; raises on a value of the wrong type."""
@@ -195,7 +224,7 @@ EVENTS = Dataset(
     columns=event_columns,
     required=("event_id", "ts", "profile_id", "event_type"),
     profile_column="profile_id",
-    has_rollups=True,
+    rollup=EVENTS_ROLLUP,
 )
 AI_HISTORY = Dataset(
     name="ai_history",
@@ -206,4 +235,14 @@ AI_HISTORY = Dataset(
     columns=ai_history_columns,
     required=("request_id", "ts"),
 )
-DATASETS = {d.name: d for d in (EVENTS, AI_HISTORY)}
+AI_RUNS = Dataset(
+    name="ai_runs",
+    stream=AI_RUNS_STREAM,
+    schema=AI_RUNS_SCHEMA,
+    id_column="run_id",
+    sort_keys=("task", "ts"),
+    columns=ai_run_columns,
+    required=("run_id", "ts", "task", "first_model", "attempts", "latency_ms", "ok"),
+    rollup=RUNS_ROLLUP,
+)
+DATASETS = {d.name: d for d in (EVENTS, AI_HISTORY, AI_RUNS)}

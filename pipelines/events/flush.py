@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import redis
 
-from pipelines.events.datasets import AI_HISTORY, EVENTS, Dataset
+from pipelines.events.datasets import AI_HISTORY, AI_RUNS, EVENTS, Dataset
 from pipelines.events.erase import erased_profiles
 from pipelines.events.lock import dataset_lock, renew
 from pipelines.events.store import PendingFile, Store
@@ -221,11 +221,14 @@ def _forget_idle_consumers(client: redis.Redis, stream: str, me: str, *, idle_ms
 
 
 def flush_all(client: redis.Redis, store: Store, **options) -> dict:
-    """Flush events and AI history; the body of ``POST /admin/flush`` and ``events.flush``."""
+    """Flush events, AI history and task runs; the body of ``POST /admin/flush`` and
+    ``events.flush``."""
     events = flush_dataset(client, store, EVENTS, **options)
     history = flush_dataset(client, store, AI_HISTORY, **options)
+    runs = flush_dataset(client, store, AI_RUNS, **options)
     return {
         "events": events.rows,
         "ai_history": history.rows,
-        "files": len(events.files) + len(history.files),
+        "ai_runs": runs.rows,
+        "files": len(events.files) + len(history.files) + len(runs.files),
     }

@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from pipelines.events.datasets import DATASETS
-from pipelines.events.rollup import ROLLUP_SCHEMA
 from pipelines.events.store import Store
 
 _db: duckdb.DuckDBPyConnection | None = None
@@ -66,11 +65,14 @@ def _scan(
 
 
 def _source(
-    cur, store: Store, dataset: str, start: date, end: date, *, rollups: bool = False
+    cur, store: Store, dataset: str, start: date, end: date, *, rollups: bool = False,
+    whole_days: bool = False,
 ) -> tuple[str | None, str | None]:
     """SQL naming each row of ``dataset`` in [start, end] once, and (``rollups``) SQL naming
     the rollup rows of the days whose newest compacted file has one; those days' compacted
-    rows are then left out of the first. None where there is no file.
+    rows are then left out of the first. None where there is no file. With ``whole_days``
+    a day that also has flush files is read raw as a whole (its rollup is not used), so each
+    day's figures come from one side only: for quantiles, which do not add up.
 
     Compacted files hold one row per id, also across the partitions of a dedup window
     (pipelines/events/compact.py), so they are read as they are. Only the flush files not yet
@@ -90,7 +92,7 @@ def _source(
     for day in reversed(days):
         if start <= day <= end:
             part = listed[day]
-            rollup = part.rollup if rollups else None
+            rollup = part.rollup if rollups and not (whole_days and part.flushes) else None
             if rollup:
                 rolled.append(rollup)
             elif part.compact:
@@ -120,7 +122,9 @@ def _source(
     rows = None
     if parts:
         rows = parts[0] if len(parts) == 1 else f"({parts[0]} UNION ALL {parts[1]})"
-    return rows, _scan(cur, store, dataset, rolled, schema=ROLLUP_SCHEMA) if rolled else None
+    if not rolled:
+        return rows, None
+    return rows, _scan(cur, store, dataset, rolled, schema=spec.rollup.schema)
 
 
 def _empty(cur, name: str, schema: pa.Schema) -> str:
@@ -131,28 +135,30 @@ def _empty(cur, name: str, schema: pa.Schema) -> str:
 
 def run(
     store: Store, sql: str, *, sources: dict[str, str], start: date, end: date,
-    params: list | None = None, rollups: bool = False,
+    params: list | None = None, rollups: bool = False, whole_days: bool = False,
 ) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` whose ``{name}`` placeholders are datasets (``sources``: name -> dataset).
 
     Each placeholder reads every row of its dataset in range exactly once (see ``_source``),
     so the SQL counts with plain ``count(*)``. With ``rollups``, ``{name_rollup}`` names the
     rollup rows (pipelines/events/rollup.py) of the days that have one, and ``{name}`` only
-    the rows no rollup covers; the SQL adds the two up. Returns (column names, rows). A
-    placeholder with no file in range reads as an empty table with its columns, so every
-    report answers on an empty store.
+    the rows no rollup covers; the SQL adds the two up (``whole_days``: see ``_source``).
+    Returns (column names, rows). A placeholder with no file in range reads as an empty table
+    with its columns, so every report answers on an empty store.
     """
     for attempt in range(RETRIES):
         cur = database().cursor()
         try:
             names = {}
             for placeholder, dataset in sources.items():
-                rows, rolled = _source(cur, store, dataset, start, end, rollups=rollups)
-                schema = DATASETS[dataset].schema
-                names[placeholder] = rows or _empty(cur, f"empty_{dataset}", schema)
+                rows, rolled = _source(
+                    cur, store, dataset, start, end, rollups=rollups, whole_days=whole_days
+                )
+                spec = DATASETS[dataset]
+                names[placeholder] = rows or _empty(cur, f"empty_{dataset}", spec.schema)
                 if rollups:
                     names[f"{placeholder}_rollup"] = rolled or _empty(
-                        cur, f"empty_{dataset}_rollup", ROLLUP_SCHEMA
+                        cur, f"empty_{dataset}_rollup", spec.rollup.schema
                     )
             rel = cur.execute(sql.format(**names), params or [])
             columns = [d[0] for d in rel.description]

@@ -1,13 +1,16 @@
 """The DuckDB reports behind ``GET /admin/analytics/{report}`` and a student's timeline.
 
-Every ``{ev}``/``{ai}`` placeholder already yields one row per event id (or AI request id):
-compaction keeps compacted files unique and the query layer deduplicates the flush files not
-yet compacted (pipelines/events/query.py), so a client's retry or a replayed flush is counted
-once while the reports themselves count with plain ``count(*)``. Each returns
-``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. daily-active, events-by-type
-and chapter-accuracy read the per-day rollups compaction writes (pipelines/events/rollup.py)
-for the days that have one, and rows only for the rest and for flush files. The functions block (DuckDB,
-file listing): the API calls them through ``run_report``/``timeline_async``, in a thread.
+Every ``{ev}``/``{ai}``/``{runs}`` placeholder already yields one row per id (event, AI
+request, task run): compaction keeps compacted files unique and the query layer deduplicates
+the flush files not yet compacted (pipelines/events/query.py), so a client's retry or a
+replayed flush is counted once while the reports themselves count with plain ``count(*)``.
+Each returns ``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. All but ai-cost
+read the per-day rollups compaction writes (pipelines/events/rollup.py) for the days that
+have one, and rows only for the rest and for flush files. ai-fallbacks and job-latency read
+task runs (one row per run of a task down its chain, ``pipelines/ai/history.run_summary``),
+not attempts: grouping 10 M attempts by job at read time took 1-1.5 s (docs/benchmarks.md).
+The functions block (DuckDB, file listing): the API calls them through
+``run_report``/``timeline_async``, in a thread.
 """
 
 from __future__ import annotations
@@ -32,16 +35,22 @@ class Report:
     description: str
     # The same answer from per-day rollups plus the rows no rollup covers (``query.run``).
     rollup_sql: str | None = None
+    # A day with flush files is read raw as a whole, not as its rollup plus those rows.
+    whole_days: bool = False
 
 
-# Attempts of one job can share a timestamp (a fast failure); the attempt number breaks ties.
-_JOBS = """
-    SELECT job_id, min(date) AS day, first(task ORDER BY ts, attempt, request_id) AS task,
-           first(provider || '/' || model_name ORDER BY ts, attempt, request_id) AS first_model,
-           last(provider || '/' || model_name ORDER BY ts, attempt, request_id)
-               FILTER (status = 'ok') AS answered_by,
-           count(*) AS attempts, sum(latency_ms) AS latency_ms, bool_or(status = 'ok') AS ok
-    FROM {ai} WHERE job_id IS NOT NULL GROUP BY job_id
+_FALLBACKS = """
+    SELECT date AS day, task, first_model, coalesce(answered_by, '(failed)') AS answered_by,
+           count(*) AS runs, sum(attempts) AS attempts
+    FROM {runs} WHERE answered_by IS DISTINCT FROM first_model GROUP BY ALL
+"""
+_LATENCY = """
+    SELECT date AS day, task, count(*) AS runs,
+           round(quantile_cont(latency_ms, 0.5), 1) AS p50_ms,
+           round(quantile_cont(latency_ms, 0.95), 1) AS p95_ms,
+           max(latency_ms) AS max_ms, round(avg(attempts), 2) AS avg_attempts,
+           count(*) FILTER (NOT ok) AS failed
+    FROM {runs} GROUP BY ALL
 """
 
 REPORTS: dict[str, Report] = {
@@ -90,22 +99,32 @@ REPORTS: dict[str, Report] = {
         "Model calls (every attempt), tokens and cost per model per day.",
     ),
     "ai-fallbacks": Report(
-        f"""SELECT day, task, first_model, coalesce(answered_by, '(failed)') AS answered_by,
-                   count(*) AS jobs, sum(attempts) AS attempts
-            FROM ({_JOBS}) WHERE answered_by IS DISTINCT FROM first_model
-            GROUP BY ALL ORDER BY day, jobs DESC, task""",
-        {"ai": "ai_history"},
-        "Jobs not answered by the first model tried: where they went, or failed.",
+        f"{_FALLBACKS} ORDER BY day, runs DESC, task, first_model, answered_by",
+        {"runs": "ai_runs"},
+        "Task runs not answered by the first model tried: where they went, or failed.",
+        f"""SELECT day, task, first_model, answered_by, sum(runs)::BIGINT AS runs,
+                   sum(attempts)::BIGINT AS attempts
+            FROM (SELECT date AS day, task, first_model,
+                         coalesce(answered_by, '(failed)') AS answered_by, runs, attempts
+                  FROM {{runs_rollup}}
+                  WHERE kind = 'fallback' AND answered_by IS DISTINCT FROM first_model
+                  UNION ALL {_FALLBACKS})
+            GROUP BY ALL ORDER BY day, runs DESC, task, first_model, answered_by""",
     ),
     "job-latency": Report(
-        f"""SELECT day, task, count(*) AS jobs,
-                   round(quantile_cont(latency_ms, 0.5), 1) AS p50_ms,
-                   round(quantile_cont(latency_ms, 0.95), 1) AS p95_ms,
-                   max(latency_ms) AS max_ms, round(avg(attempts), 2) AS avg_attempts,
-                   count(*) FILTER (NOT ok) AS failed
-            FROM ({_JOBS}) GROUP BY ALL ORDER BY day, task""",
-        {"ai": "ai_history"},
-        "Model time per job (all attempts, retries and fallbacks summed), per day and task.",
+        f"{_LATENCY} ORDER BY day, task",
+        {"runs": "ai_runs"},
+        "Model time per task run (its attempts' latency summed: retries and fallbacks), "
+        "per day and task.",
+        # Quantiles do not add up: each day comes whole from its rollup or whole from rows.
+        f"""SELECT * FROM (
+                SELECT date AS day, task, runs, round(p50_ms, 1) AS p50_ms,
+                       round(p95_ms, 1) AS p95_ms, max_ms,
+                       round(attempts / runs, 2) AS avg_attempts, failed
+                FROM {{runs_rollup}} WHERE kind = 'latency'
+                UNION ALL {_LATENCY})
+            ORDER BY day, task""",
+        whole_days=True,
     ),
 }
 
@@ -136,7 +155,7 @@ def report(
     use = rollups and spec.rollup_sql is not None
     columns, rows = run(
         store, spec.rollup_sql if use else spec.sql, sources=spec.sources, start=start,
-        end=end, rollups=use,
+        end=end, rollups=use, whole_days=spec.whole_days,
     )
     return {"columns": columns, "rows": [[_json_value(v) for v in row] for row in rows]}
 

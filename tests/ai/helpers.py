@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from shared.ai.models import PromptTemplate
 from shared.ai.schemas import RouteLink
-from shared.streams import AI_HISTORY_STREAM
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM
 
 EXPLAIN = {"topic": "Fractions", "chapter": "Fractions", "subject": "Math", "grade": 4,
            "analogy": "pizza"}
@@ -33,6 +33,14 @@ async def history(redis) -> list[dict]:
     """Every AI history record in the stream, oldest first."""
     records = []
     for _id, fields in await redis.xrange(AI_HISTORY_STREAM):
+        records.extend(json.loads(fields[b"data"]))
+    return records
+
+
+async def runs(redis) -> list[dict]:
+    """Every task run record in its stream, oldest first."""
+    records = []
+    for _id, fields in await redis.xrange(AI_RUNS_STREAM):
         records.extend(json.loads(fields[b"data"]))
     return records
 

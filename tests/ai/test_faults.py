@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.ai.chain import ChainFailed, run_task
 from shared.ai.service import default_config
-from tests.ai.helpers import EXPLAIN, chain, history
+from tests.ai.helpers import EXPLAIN, chain, history, runs
 from tests.fakes.llm_server import Behaviour
 
 APIS = ["openai", "gemini", "ollama"]
@@ -67,6 +67,13 @@ async def test_timeouts_are_retried_then_fall_back(api, fake_llm, ai_settings, r
     assert [r["status"] for r in records] == ["error"] * ai_settings.ai_max_attempts + ["ok"]
     assert all("timed out" in r["error"] for r in records[:-1])
     assert result.fell_back
+    # One task run summarises the attempts: what the ai-fallbacks and job-latency reports read.
+    [run] = await runs(redis)
+    assert (run["job_id"], run["task"], run["ok"]) == ("j", "explanation", True)
+    assert run["first_model"] == f"{api}/primary-model"
+    assert run["answered_by"] == f"{BACKUP[api]}/backup-model"
+    assert run["attempts"] == len(records) and run["timestamp"] == records[0]["timestamp"]
+    assert run["latency_ms"] == pytest.approx(sum(r["latency_ms"] for r in records), abs=0.1)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -102,6 +109,9 @@ async def test_every_link_failing_fails_the_task_with_reasons(fake_llm, ai_setti
     assert "openai/o: HTTP 503" in message
     assert len(caught.value.attempts) == 1 + ai_settings.ai_max_attempts
     assert len(await history(redis)) == 1 + ai_settings.ai_max_attempts
+    [run] = await runs(redis)
+    assert (run["first_model"], run["answered_by"], run["ok"]) == ("gemini/g", None, False)
+    assert run["attempts"] == 1 + ai_settings.ai_max_attempts
 
 
 async def test_deadline_bounds_the_whole_task(make_settings, fake_llm, redis):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.events.compact import compact_dataset
-from pipelines.events.datasets import AI_HISTORY, EVENTS
+from pipelines.events.datasets import AI_HISTORY, AI_RUNS, EVENTS
 from pipelines.events.flush import flush_all, flush_dataset
 from pipelines.events.reports import report, timeline
 from shared.events.buffer import append
@@ -53,7 +53,7 @@ def test_flush_moves_everything_and_empties_the_buffer(rclient, store):
     assert by_type(store) == expected_by_type(sent)
     assert rclient.xlen(EVENTS_STREAM) == 0
     assert rclient.xpending(EVENTS_STREAM, FLUSH_GROUP)["pending"] == 0
-    assert flush_all(rclient, store) == {"events": 0, "ai_history": 0, "files": 0}
+    assert flush_all(rclient, store) == {"events": 0, "ai_history": 0, "ai_runs": 0, "files": 0}
 
 
 def test_an_event_sent_twice_counts_once_everywhere(rclient, store):
@@ -145,13 +145,22 @@ def test_a_malformed_entry_goes_to_the_dead_letter_stream(rclient, store):
     assert rclient.xlen(EVENTS_STREAM) == 0
 
 
-def test_ai_history_flows_into_its_own_dataset(rclient, store):
-    from shared.streams import AI_HISTORY_STREAM
+def test_ai_history_and_task_runs_flow_into_their_own_datasets(rclient, store):
+    from pipelines.ai.history import run_summary
+    from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM
 
     from .conftest import attempt
 
-    append(rclient, AI_HISTORY_STREAM, [attempt("j1", "gemini", "g-flash", "error"),
-                                        attempt("j1", "openai", "gpt-x", "ok", attempt_no=2)])
+    attempts = [attempt("j1", "gemini", "g-flash", "error", latency_ms=30.2),
+                attempt("j1", "openai", "gpt-x", "ok", attempt_no=2, latency_ms=70.1)]
+    append(rclient, AI_HISTORY_STREAM, attempts)
+    append(rclient, AI_RUNS_STREAM, [run_summary(attempts, skipped=1)])
     result = flush_all(rclient, store)
-    assert result == {"events": 0, "ai_history": 2, "files": 1}
+    assert result == {"events": 0, "ai_history": 2, "ai_runs": 1, "files": 2}
     assert all_rows(store, AI_HISTORY.name).num_rows == 2
+    [run] = all_rows(store, AI_RUNS.name).to_pylist()
+    assert run["job_id"] == "j1" and run["task"] == "explanation"
+    assert (run["first_model"], run["answered_by"], run["ok"]) == (
+        "gemini/g-flash", "openai/gpt-x", True)
+    assert (run["attempts"], run["skipped"], run["latency_ms"]) == (2, 1, 100.3)
+    assert run["ts"].isoformat() == attempts[0]["timestamp"]

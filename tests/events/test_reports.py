@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import orjson
 
+from pipelines.ai.history import run_summary
 from pipelines.events.flush import flush_all
 from pipelines.events.history import finetune_jsonl, recent
 from pipelines.events.reports import report
 from shared.events.buffer import append
-from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM, EVENTS_STREAM
 
 from .conftest import attempt, event, now
 
@@ -23,9 +24,13 @@ def test_ai_reports_count_each_attempt_once(rclient, store):
     j3 = [attempt("j3", "gemini", "flash", "error", at=day, cost=0.0, latency_ms=50),
           attempt("j3", "openai", "gpt-x", "error", at=day, cost=0.0, latency_ms=50,
                   attempt_no=2)]  # same timestamp as the first attempt: order by attempt
+    runs = {}
     for records in (j1, j2, j3):
+        runs[records[0]["job_id"]] = run_summary(records)
         append(rclient, AI_HISTORY_STREAM, records)
-    append(rclient, AI_HISTORY_STREAM, j1)  # a replay of the same attempts
+        append(rclient, AI_RUNS_STREAM, [runs[records[0]["job_id"]]])
+    append(rclient, AI_HISTORY_STREAM, j1)  # a replay of the same attempts and run
+    append(rclient, AI_RUNS_STREAM, [runs["j1"]])
     flush_all(rclient, store)
     d = day.date().isoformat()
 
@@ -35,13 +40,17 @@ def test_ai_reports_count_each_attempt_once(rclient, store):
     assert cost["rows"] == [[d, "openai", "gpt-x", 2, 20, 20, 0.01],
                             [d, "gemini", "flash", 3, 30, 20, 0.002]]
 
-    fallbacks = report(store, "ai-fallbacks")["rows"]
-    assert sorted(fallbacks) == [
+    fallbacks = report(store, "ai-fallbacks")
+    assert fallbacks["columns"] == ["day", "task", "first_model", "answered_by", "runs",
+                                    "attempts"]
+    assert sorted(fallbacks["rows"]) == [
         [d, "explanation", "gemini/flash", "(failed)", 1, 2],
         [d, "explanation", "gemini/flash", "openai/gpt-x", 1, 2],
     ]
 
     latency = report(store, "job-latency")
+    assert latency["columns"] == ["day", "task", "runs", "p50_ms", "p95_ms", "max_ms",
+                                  "avg_attempts", "failed"]
     assert latency["rows"] == [[d, "explanation", 3, 200.0, 920.0, 1000.0, 1.67, 1]]
 
 

@@ -15,7 +15,7 @@ from pipelines.events.datasets import EVENTS
 from pipelines.events.erase import erase_profile
 from pipelines.events.flush import flush_dataset
 from pipelines.events.reports import report
-from pipelines.events.rollup import ROLLUP_SCHEMA, summarize
+from pipelines.events.rollup import EVENTS_ROLLUP, summarize
 from pipelines.events.store import kind_of, rollup_path
 from shared.events.buffer import append
 from shared.streams import EVENTS_STREAM
@@ -202,8 +202,8 @@ def test_erasure_rewrites_the_rollups_and_the_child_leaves_daily_active(rclient,
         # Each rewritten compacted file came back with a rollup of its own, without the child.
         assert part.rollups == [part.rollup]
         assert child not in rollup_profiles(store, part.rollup)
-        written = pq.read_table(part.rollup, filesystem=store.fs).select(ROLLUP_SCHEMA.names)
-        derived = summarize(EVENTS.conform(store.read([part.compact])))
+        written = pq.read_table(part.rollup, filesystem=store.fs).select(EVENTS_ROLLUP.schema.names)
+        derived = summarize(EVENTS.conform(store.read([part.compact])), EVENTS_ROLLUP)
         assert sorted(written.to_pylist(), key=str) == sorted(derived.to_pylist(), key=str)
     # No file of any kind under the dataset holds a row of the child.
     for path in every_parquet_file(store):
@@ -247,7 +247,7 @@ def test_rollup_layout_counts_each_group_of_a_compacted_file():
         "correct": [True, False, None, True],
         "profile_id": [1, 2, 1, 3],
     })
-    rows = sorted(summarize(table).to_pylist(), key=str)
+    rows = sorted(summarize(table, EVENTS_ROLLUP).to_pylist(), key=str)
     assert rows == sorted([
         {"event_type": "answer", "chapter_id": None, "profile_id": None, "events": 3,
          "correct": None},

@@ -21,9 +21,9 @@ describe('report pivots', () => {
     ])
   })
 
-  it('counts only the jobs a fallback answered, per first → final model', () => {
+  it('counts only the task runs a fallback answered, per first → final model', () => {
     const p = fallbacks({
-      columns: ['day', 'task', 'first_model', 'answered_by', 'jobs', 'attempts'],
+      columns: ['day', 'task', 'first_model', 'answered_by', 'runs', 'attempts'],
       rows: [
         ['2026-11-01', 'explanation', 'gemini/flash', 'gemini/flash', 9, 9],
         ['2026-11-01', 'explanation', 'gemini/flash', 'openai/mini', 2, 4],

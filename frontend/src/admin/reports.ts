@@ -50,13 +50,13 @@ export function pivot(report: Report, prefer: string[] = []): Pivot {
   return table(rows, xi, group, (r) => Number(r[vi] ?? 0))
 }
 
-/** ai-fallbacks: per day, the jobs whose answer came from another model than the first tried. */
+/** ai-fallbacks: per day, the task runs whose answer came from another model than the first tried. */
 export function fallbacks(report: Report): Pivot {
   const c = (name: string) => report.columns.indexOf(name)
-  const [x, first, answered, jobs] = [c('day'), c('first_model'), c('answered_by'), c('jobs')]
-  if ([x, first, answered, jobs].some((i) => i < 0)) return pivot(report, ['jobs'])
+  const [x, first, answered, runs] = [c('day'), c('first_model'), c('answered_by'), c('runs')]
+  if ([x, first, answered, runs].some((i) => i < 0)) return pivot(report, ['runs'])
   const moved = report.rows.filter((r) => r[first] !== r[answered])
-  return table(moved, x, (r) => `${r[first]} → ${r[answered]}`, (r) => Number(r[jobs] ?? 0))
+  return table(moved, x, (r) => `${r[first]} → ${r[answered]}`, (r) => Number(r[runs] ?? 0))
 }
 
 /** For reports with no time axis (events-by-type): first column as labels, last as values. */
