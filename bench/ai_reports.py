@@ -13,17 +13,22 @@ hours plus resends of ~0.1% of the last 3 days' attempts sit in flush files not 
 compacted, so every report pays the read-time dedup. PostgreSQL holds the deduplicated rows
 (``request_id`` primary key), indexed on (ts) and (job_id), clustered by ts; its SQL is the
 reports' own, translated (first/last -> array_agg ORDER BY, quantile_cont -> percentile_cont).
-These reports have no rollups: they group by job over every attempt in range.
+ai-cost reads the attempts (no rollups). ai-fallbacks and job-latency read task runs, one
+row per job here (each synthetic job is one run of its task), with the same 0.5% stored twice
+and the same recent flush files, from per-day rollups; PostgreSQL answers them from the same
+runs (``run_id`` primary key, indexed on (ts), clustered by ts) with the reports' SQL.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -38,7 +43,7 @@ from bench._common import (  # noqa: E402
     interleaved,
 )
 from bench.events_dashboards import write_ours  # noqa: E402
-from pipelines.events.datasets import AI_HISTORY  # noqa: E402
+from pipelines.events.datasets import AI_HISTORY, AI_RUNS  # noqa: E402
 from pipelines.events.reports import report  # noqa: E402
 from pipelines.events.store import Store  # noqa: E402
 
@@ -73,40 +78,45 @@ def synthesize(con, attempts: int, days: int, first) -> None:
               FROM (SELECT *, 1 + (r < 0.2)::INT + (r < 0.05)::INT AS n FROM jobs))""")
 
 
+    # One run per job: its attempts summed, as pipelines/ai/history.run_summary does.
+    con.execute("""
+        CREATE TABLE runs AS SELECT
+            uuid() AS run_id, min(ts) AS ts, job_id, any_value(task) AS task,
+            arg_min(provider || '/' || model_name, attempt) AS first_model,
+            arg_max(provider || '/' || model_name, attempt) FILTER (status = 'ok') AS answered_by,
+            count(*) AS attempts, 0::BIGINT AS skipped, round(sum(latency_ms), 1) AS latency_ms,
+            round(sum(cost), 8) AS cost, bool_or(status = 'ok') AS ok
+        FROM ai GROUP BY job_id""")
+
+
 RAW = "(SELECT * FROM ai UNION ALL SELECT * FROM ai WHERE hash(request_id) % 200 = 0)"
 RESENT = "hash(request_id) % 1000 = 1 AND ts::DATE > DATE '{last}' - 3"
+RUNS_RAW = "(SELECT * FROM runs UNION ALL SELECT * FROM runs WHERE hash(run_id) % 200 = 0)"
+RUNS_RESENT = "hash(run_id) % 1000 = 1 AND ts::DATE > DATE '{last}' - 3"
 
 
 # The reports' SQL (pipelines/events/reports.py) in PostgreSQL's dialect, on the deduplicated
-# table: first(x ORDER BY k) is (array_agg(x ORDER BY k))[1].
-_PG_JOBS = """
-    SELECT job_id, min(ts::date) AS day,
-           (array_agg(task ORDER BY ts, attempt, request_id))[1] AS task,
-           (array_agg(provider || '/' || model_name ORDER BY ts, attempt, request_id))[1]
-               AS first_model,
-           (array_agg(provider || '/' || model_name ORDER BY ts DESC, attempt DESC,
-                      request_id DESC) FILTER (WHERE status = 'ok'))[1] AS answered_by,
-           count(*) AS attempts, sum(latency_ms) AS latency_ms, bool_or(status = 'ok') AS ok
-    FROM ai WHERE ts >= $1 AND ts < $2 AND job_id IS NOT NULL GROUP BY job_id
-"""
+# tables (ai: attempts, runs: task runs).
 PG_SQL = {
     "ai-cost": """SELECT ts::date AS day, provider, model_name, count(*) AS calls,
                          sum(input_tokens), sum(output_tokens), round(sum(cost)::numeric, 6) AS c
                   FROM ai WHERE ts >= $1 AND ts < $2
                   GROUP BY 1, 2, 3 ORDER BY day, c DESC, provider, model_name""",
-    "ai-fallbacks": f"""SELECT day, task, first_model, coalesce(answered_by, '(failed)'),
-                               count(*) AS jobs, sum(attempts)
-                        FROM ({_PG_JOBS}) j WHERE answered_by IS DISTINCT FROM first_model
-                        GROUP BY 1, 2, 3, 4 ORDER BY day, jobs DESC, task""",
-    "job-latency": f"""SELECT day, task, count(*),
-                              percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms),
-                              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms),
-                              max(latency_ms), avg(attempts), count(*) FILTER (WHERE NOT ok)
-                       FROM ({_PG_JOBS}) j GROUP BY 1, 2 ORDER BY 1, 2""",
+    "ai-fallbacks": """SELECT ts::date AS day, task, first_model,
+                              coalesce(answered_by, '(failed)') AS answered, count(*) AS runs,
+                              sum(attempts)
+                       FROM runs WHERE ts >= $1 AND ts < $2
+                         AND answered_by IS DISTINCT FROM first_model
+                       GROUP BY 1, 2, 3, 4 ORDER BY day, runs DESC, task, first_model, answered""",
+    "job-latency": """SELECT ts::date AS day, task, count(*),
+                             percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms),
+                             percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms),
+                             max(latency_ms), avg(attempts), count(*) FILTER (WHERE NOT ok)
+                      FROM runs WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2 ORDER BY 1, 2""",
 }
 
 
-async def _load_postgres(pg, csv: Path) -> None:
+async def _load_postgres(pg, csv: Path, runs_csv: Path) -> None:
     await pg.execute("""CREATE TABLE ai (request_id text PRIMARY KEY, ts timestamptz,
         job_id text, task text, provider text, model_name text, template_version text,
         prompt text, raw_response text, input_tokens bigint, output_tokens bigint,
@@ -117,24 +127,52 @@ async def _load_postgres(pg, csv: Path) -> None:
     await pg.execute("CREATE INDEX ON ai (job_id)")
     await pg.execute("CLUSTER ai USING ai_ts")
     await pg.execute("VACUUM ANALYZE ai")
+    await pg.execute("""CREATE TABLE runs (run_id uuid PRIMARY KEY, ts timestamptz,
+        job_id text, task text, first_model text, answered_by text, attempts bigint,
+        skipped bigint, latency_ms double precision, cost double precision, ok boolean)""")
+    await pg.copy_to_table("runs", source=str(runs_csv), format="csv")
+    await pg.execute("CREATE INDEX runs_ts ON runs (ts)")
+    await pg.execute("CLUSTER runs USING runs_ts")
+    await pg.execute("VACUUM ANALYZE runs")
 
 
-async def postgres(con, csv: Path, lo, hi, ours_calls: dict, *, keep: str | None, runs: int,
-                   csv_ready: bool):
+async def postgres(con, work: Path, attempts: int, lo, hi, ours_calls: dict, *,
+                   keep: str | None, runs: int):
     """Time ``ours_calls`` beside PG_SQL, interleaved; returns (ours, pg, pg row counts,
     load seconds or None)."""
     async def load(pg) -> None:
-        if not csv_ready:
-            con.execute(f"COPY ai TO '{csv}' (FORMAT csv, HEADER false)")
-        await _load_postgres(pg, csv)
+        csv, runs_csv = work / f"ai-{attempts}.csv", work / f"runs-{attempts}.csv"
+        for table, path in (("ai", csv), ("runs", runs_csv)):
+            if not path.exists():
+                con.execute(f"COPY {table} TO '{path}' (FORMAT csv, HEADER false)")
+        await _load_postgres(pg, csv, runs_csv)
 
     pg_calls = {label: [(PG_SQL[label], lo, hi)] for label in ours_calls}
     async with bench_database(keep, load) as (pg, load_s):
         medians = await interleaved(pg, ours_calls, pg_calls, runs)
-        rows = {label: len(await pg.fetch(PG_SQL[label], lo, hi)) for label in ours_calls}
+        rows = {label: [tuple(r) for r in await pg.fetch(PG_SQL[label], lo, hi)]
+                for label in ours_calls}
     ours = {label: m[0] for label, m in medians.items()}
     theirs = {label: m[1] for label, m in medians.items()}
     return ours, theirs, rows, load_s
+
+
+def _same(ours: list[list], theirs: list[tuple]) -> bool:
+    """Our answer equals PostgreSQL's, row by row (numbers to the reports' rounding)."""
+    def norm(value):
+        if isinstance(value, int | float | Decimal):
+            return float(value)
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    if len(ours) != len(theirs):
+        return False
+    for mine, pg in zip(ours, theirs, strict=True):
+        for a, b in zip(map(norm, mine), map(norm, pg), strict=True):
+            same = (math.isclose(a, b, rel_tol=1e-6, abs_tol=0.051)
+                    if isinstance(a, float) and isinstance(b, float) else a == b)
+            if not same:
+                return False
+    return True
 
 
 def main() -> None:
@@ -148,14 +186,17 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        data = work / f"ai-{opts.attempts}-{opts.days}.parquet"
-        if opts.cache and data.exists():
-            con.execute(f"CREATE TABLE ai AS SELECT * FROM read_parquet('{data}')")
+        con.execute("SET arrow_lossless_conversion = true")  # run ids reach Arrow as UUIDs
+        data = {t: work / f"{t}-{opts.attempts}-{opts.days}.parquet" for t in ("ai", "runs")}
+        if opts.cache and all(path.exists() for path in data.values()):
+            for table, path in data.items():
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{path}')")
         else:
             first = datetime.now(UTC).date() - timedelta(days=opts.days - 1)
             synthesize(con, opts.attempts, opts.days, first)
             if opts.cache:
-                con.execute(f"COPY ai TO '{data}' (FORMAT parquet, COMPRESSION zstd)")
+                for table, path in data.items():
+                    con.execute(f"COPY {table} TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
         last = con.execute("SELECT max(ts)::DATE FROM ai").fetchone()[0]
         total, jobs = con.execute("SELECT count(*), count(DISTINCT job_id) FROM ai").fetchone()
         print(f"{total:,} attempts of {jobs:,} jobs over {opts.days} days (last {last})")
@@ -164,30 +205,35 @@ def main() -> None:
         write_s = None
         if not (opts.reuse_store and store_dir.exists()):
             shutil.rmtree(store_dir, ignore_errors=True)
-            write_s = write_ours(con, Store.open(str(store_dir)),
-                                 redis.Redis.from_url(redis_url), last, dataset=AI_HISTORY,
-                                 table="ai", raw=RAW, resent=RESENT)
+            client = redis.Redis.from_url(redis_url)
+            write_s = write_ours(con, Store.open(str(store_dir)), client, last,
+                                 dataset=AI_HISTORY, table="ai", raw=RAW, resent=RESENT)
+            write_s += write_ours(con, Store.open(str(store_dir)), client, last,
+                                  dataset=AI_RUNS, table="runs", raw=RUNS_RAW,
+                                  resent=RUNS_RESENT)
         store = Store.open(str(store_dir))
         start30 = last - timedelta(days=29)
         ours_calls = {name: lambda name=name: report(store, name, start=start30, end=last)
                       for name in PG_SQL}
-        ours_rows = {name: len(call()["rows"]) for name, call in ours_calls.items()}
+        ours_rows = {name: call()["rows"] for name, call in ours_calls.items()}
         lo = datetime.combine(start30, datetime.min.time(), UTC)
         hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
-        keep = f"studyforge_bench_ai_{opts.attempts}_{opts.days}" if opts.cache else None
-        csv = work / f"ai-{opts.attempts}.csv"
+        keep = f"studyforge_bench_ai_runs_{opts.attempts}_{opts.days}" if opts.cache else None
         ours, pg, pg_rows, load_s = asyncio.run(postgres(
-            con, csv, lo, hi, ours_calls, keep=keep, runs=opts.runs, csv_ready=csv.exists()))
+            con, work, opts.attempts, lo, hi, ours_calls, keep=keep, runs=opts.runs))
 
     write = f"{write_s:.1f}s" if write_s is not None else "reused"
     load = f"{load_s:.1f}s" if load_s is not None else "reused"
     print(f"\nwrite: ours {write}; PostgreSQL load+index {load}")
     print(f"\nwarm medians of {opts.runs} (ms; interleaved per round), last 30 days "
           f"{start30}..{last}")
-    print(f"{'report':<16}{'ours':>9}{'pg':>10}{'pg/ours':>9}{'rows ours/pg':>15}")
+    print(f"{'report':<16}{'ours':>9}{'pg':>10}{'pg/ours':>9}{'rows':>8}  same answer")
+    same = {key: _same(ours_rows[key], pg_rows[key]) for key in ours}
     for key, value in ours.items():
         print(f"{key:<16}{value:>9.1f}{pg[key]:>10.1f}{pg[key] / value:>8.1f}x"
-              f"{f'{ours_rows[key]}/{pg_rows[key]}':>15}")
+              f"{len(ours_rows[key]):>8}  {'yes' if same[key] else 'NO'}")
+    if not all(same.values()):
+        sys.exit("our answers differ from PostgreSQL's")
     bench_results.record("ai_reports", {"attempts": opts.attempts, "ours": ours, "postgres": pg})
 
 

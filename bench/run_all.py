@@ -41,6 +41,7 @@ PROFILES: dict[str, tuple[list[str], list[str]]] = {
     "events_ingest": (["--rounds", "1", "--seconds", "3"], ["--rounds", "3", "--seconds", "10"]),
     "events_flush": (["--events", "200000", "--rounds", "1"], ["--events", "1000000", "--rounds", "3"]),
     "events_dashboards": (["--events", "200000"], ["--events", "10000000"]),
+    "ai_reports": (["--attempts", "1000000", "--runs", "3"], ["--attempts", "10000000"]),
     "ops_middleware": (["--messages", "1000", "--rounds", "1"], ["--messages", "3000", "--rounds", "3"]),
     "ai_providers": (["--calls", "300", "--rounds", "1"], ["--calls", "1000", "--rounds", "3"]),
     "ai_chain": (["--jobs", "1000", "--rounds", "1"], ["--jobs", "1000", "--rounds", "3"]),

@@ -48,6 +48,15 @@ def test_dashboards_below_the_goals_size_say_so_beside_the_verdict():
     assert "date=/bucket: 200.0 ms" in table["daily-active"].baseline
 
 
+def test_ai_reports_are_judged_like_the_dashboards():
+    figures = {"attempts": 10_000_000, "ours": {"ai-cost": 120.0, "job-latency": 160.0},
+               "postgres": {"ai-cost": 2400.0, "job-latency": 9000.0}}
+    table = {r.figure: r for r in rows("ai_reports", figures)}
+    assert table["ai-cost"].verdict == "met"
+    assert table["job-latency"].verdict.startswith("**not met**")  # 56x PG, but over 150 ms
+    assert table["ai-cost"].ratio == "PG / ours 20×"
+
+
 def test_load_counts_429_as_a_limit_but_a_5xx_or_transport_error_as_a_miss():
     figures = {"students": 50, "seconds": 30, "events_accepted": 100, "events_counted": 99,
                "jobs": {"succeeded": 10, "queued": 1},
