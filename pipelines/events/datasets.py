@@ -16,7 +16,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.events.rollup import EVENTS_ROLLUP, RUNS_ROLLUP, Rollup
+from pipelines.events.rollup import EVENTS_ROLLUP, HISTORY_ROLLUP, RUNS_ROLLUP, Rollup
 from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM, EVENTS_STREAM
 
 TS = pa.timestamp("us", tz="UTC")
@@ -234,6 +234,7 @@ AI_HISTORY = Dataset(
     sort_keys=("task", "ts"),
     columns=ai_history_columns,
     required=("request_id", "ts"),
+    rollup=HISTORY_ROLLUP,
 )
 AI_RUNS = Dataset(
     name="ai_runs",

@@ -4,8 +4,8 @@ Every ``{ev}``/``{ai}``/``{runs}`` placeholder already yields one row per id (ev
 request, task run): compaction keeps compacted files unique and the query layer deduplicates
 the flush files not yet compacted (pipelines/events/query.py), so a client's retry or a
 replayed flush is counted once while the reports themselves count with plain ``count(*)``.
-Each returns ``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. All but ai-cost
-read the per-day rollups compaction writes (pipelines/events/rollup.py) for the days that
+Each returns ``{"columns": [...], "rows": [[...]]}`` with JSON-ready values. Every report
+reads the per-day rollups compaction writes (pipelines/events/rollup.py) for the days that
 have one, and rows only for the rest and for flush files. ai-fallbacks and job-latency read
 task runs (one row per run of a task down its chain, ``pipelines/ai/history.run_summary``),
 not attempts: grouping 10 M attempts by job at read time took 1-1.5 s (docs/benchmarks.md).
@@ -97,6 +97,16 @@ REPORTS: dict[str, Report] = {
             FROM {ai} GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
         {"ai": "ai_history"},
         "Model calls (every attempt), tokens and cost per model per day.",
+        """SELECT day, provider, model_name, sum(calls)::BIGINT AS calls,
+                   sum(i)::BIGINT AS input_tokens, sum(o)::BIGINT AS output_tokens,
+                   round(sum(c), 6) AS cost_usd
+            FROM (SELECT date AS day, provider, model_name, calls, input_tokens AS i,
+                         output_tokens AS o, cost AS c
+                  FROM {ai_rollup}
+                  UNION ALL SELECT date, provider, model_name, count(*), sum(input_tokens),
+                                   sum(output_tokens), sum(cost)
+                  FROM {ai} GROUP BY ALL)
+            GROUP BY ALL ORDER BY day, cost_usd DESC, provider, model_name""",
     ),
     "ai-fallbacks": Report(
         f"{_FALLBACKS} ORDER BY day, runs DESC, task, first_model, answered_by",

@@ -19,6 +19,9 @@ Events (``EVENTS_ROLLUP``):
 - ``profile_id`` set: ``events`` = that student's events that day. The ids are stored, not a
   count, because daily-active must union them with the students of the day's flush rows.
 
+AI history (``HISTORY_ROLLUP``): per (provider, model_name), the attempts (``calls``) and
+their summed tokens and cost (ai-cost).
+
 AI task runs (``RUNS_ROLLUP``), ``kind`` says which:
 
 - ``fallback``: per (task, first_model, answered_by): ``runs`` and their ``attempts``
@@ -79,6 +82,24 @@ EVENTS_ROLLUP = Rollup(
         SELECT NULL, NULL, profile_id, count(*), NULL FROM t GROUP BY profile_id
     """,
     inputs=("event_type", "chapter_id", "correct", "profile_id"),
+)
+
+HISTORY_ROLLUP = Rollup(
+    schema=pa.schema(
+        [
+            ("provider", pa.string()),
+            ("model_name", pa.string()),
+            ("calls", pa.int64()),
+            ("input_tokens", pa.int64()),
+            ("output_tokens", pa.int64()),
+            ("cost", pa.float64()),
+        ]
+    ),
+    sql="""
+        SELECT provider, model_name, count(*), sum(input_tokens), sum(output_tokens), sum(cost)
+        FROM t GROUP BY provider, model_name
+    """,
+    inputs=("provider", "model_name", "input_tokens", "output_tokens", "cost"),
 )
 
 RUNS_ROLLUP = Rollup(

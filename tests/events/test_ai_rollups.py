@@ -1,6 +1,7 @@
-"""Task runs and their rollups: ai-fallbacks and job-latency answer from the per-day rollups
-exactly as from the rows, and as computed in Python from what was sent, with flush files
-pending on a compacted day (quantiles: that day is read whole from rows) and after a replay."""
+"""AI history and task runs rollups: ai-cost, ai-fallbacks and job-latency answer from the
+per-day rollups exactly as from the rows, and as computed in Python from what was sent, with
+flush files pending on a compacted day (quantiles: that day is read whole from rows) and after
+a replay."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import pyarrow.parquet as pq
 
 from pipelines.ai.history import run_summary
 from pipelines.events.compact import compact_dataset
-from pipelines.events.datasets import AI_RUNS
+from pipelines.events.datasets import AI_HISTORY, AI_RUNS
 from pipelines.events.flush import flush_dataset
 from pipelines.events.reports import report
 from pipelines.events.rollup import RUNS_ROLLUP, summarize
 from shared.events.buffer import append
-from shared.streams import AI_RUNS_STREAM
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM
 
 from .conftest import attempt, now
 
@@ -27,8 +28,14 @@ MODELS = (("gemini", "flash"), ("openai", "mini"), ("ollama", "llama"))
 
 
 def runs_of_day(day_offset: int, count: int, *, seed: int = 0) -> list[dict]:
-    """``count`` task runs on the day ``day_offset`` days ago: most answered by the first
-    link, some by a fallback, a few by none, with latencies that make quantiles interpolate."""
+    """``count`` task runs on the day ``day_offset`` days ago (see ``attempts_of_day``)."""
+    return [run_summary(a) for a in attempts_of_day(day_offset, count, seed=seed)]
+
+
+def attempts_of_day(day_offset: int, count: int, *, seed: int = 0) -> list[list[dict]]:
+    """The attempts of ``count`` task runs on the day ``day_offset`` days ago: most answered
+    by the first link, some by a fallback, a few by none, with latencies that make quantiles
+    interpolate and costs and tokens that differ per model."""
     start = now().replace(hour=2) - timedelta(days=day_offset)
     runs = []
     for i in range(count):
@@ -40,10 +47,11 @@ def runs_of_day(day_offset: int, count: int, *, seed: int = 0) -> list[dict]:
             attempt(f"job-{day_offset}-{k}", *MODELS[n],
                     "ok" if n == links - 1 and not fails else "error",
                     task=TASKS[k % 3], at=at + timedelta(seconds=n),
-                    latency_ms=round(40 + (k * 37) % 900 + n * 13.3, 1), attempt_no=1)
+                    latency_ms=round(40 + (k * 37) % 900 + n * 13.3, 1), attempt_no=1,
+                    cost=None if k % 17 == 0 else round(0.0001 * (1 + k % 5 + n), 6))
             for n in range(links)
         ]
-        runs.append(run_summary(attempts))
+        runs.append(attempts)
     return runs
 
 
@@ -154,6 +162,45 @@ def test_run_reports_read_the_rollup_and_job_latency_skips_it_on_a_day_with_flus
             assert row == raw[key]
         else:
             assert row[2] == 2 * raw[key][2]  # the doubled rollup
+
+
+def cost_expected(attempts: list[dict]) -> list[list]:
+    groups: dict[tuple, list] = {}
+    for a in {a["request_id"]: a for a in attempts}.values():
+        g = groups.setdefault((a["timestamp"][:10], a["provider"], a["model_name"]),
+                              [0, 0, 0, None])
+        g[0] += 1
+        g[1] += a["input_tokens"]
+        g[2] += a["output_tokens"]
+        if a["cost"] is not None:
+            g[3] = (g[3] or 0) + a["cost"]
+    return sorted([*k, n, i, o, None if c is None else round(c, 6)]
+                  for k, (n, i, o, c) in groups.items())
+
+
+def test_ai_cost_from_rollups_equals_the_rows_and_python(rclient, store):
+    sent = [a for run in attempts_of_day(2, 50) + attempts_of_day(1, 40, seed=100) for a in run]
+    append(rclient, AI_HISTORY_STREAM, sent)
+    flush_dataset(rclient, store, AI_HISTORY)
+    assert compact_dataset(rclient, store, AI_HISTORY).rollups == 2
+    more = [a for run in attempts_of_day(1, 20, seed=500) for a in run]
+    append(rclient, AI_HISTORY_STREAM, more + sent[:15])  # new attempts and a replay
+    flush_dataset(rclient, store, AI_HISTORY)
+    start, end = now().date() - timedelta(days=3), now().date()
+
+    def cost(rollups: bool) -> list[list]:
+        return report(store, "ai-cost", start=start, end=end, rollups=rollups)["rows"]
+
+    assert cost(True) == cost(False)
+    assert sorted(cost(True)) == cost_expected(sent + more)
+
+    # The rollup is what is read: double its calls and the answer moves.
+    day = store.partitions("ai_history")[0]
+    path = store.listing("ai_history", day).rollup
+    rollup = pq.read_table(path, filesystem=store.fs)
+    pq.write_table(rollup.set_column(2, "calls", pc.multiply(rollup["calls"], 2)), path,
+                   filesystem=store.fs)
+    assert cost(True) != cost(False)
 
 
 def test_run_rollup_layout():
