@@ -133,23 +133,28 @@ def event_columns(recs: list[dict]) -> dict[str, list]:
     }
 
 
-def ai_history_columns(recs: list[dict]) -> dict[str, list]:
-    cols = {name: [r.get(name) for r in recs] for name in AI_HISTORY_SCHEMA.names if name != "ts"}
-    cols["request_id"] = [r["request_id"] for r in recs]
-    cols["ts"] = [r["timestamp"] for r in recs]
-    for name in ("job_id", "task", "provider", "model_name", "template_version", "prompt",
-                 "raw_response", "status", "error"):
-        cols[name] = _text(cols[name])
-    return cols
+def _record_columns(schema: pa.Schema, id_name: str, text: tuple[str, ...]):
+    """A converter for records holding the fields of ``schema`` (``timestamp`` for ``ts``):
+    the id is required, the ``text`` columns may arrive as any JSON value."""
+    def columns(recs: list[dict]) -> dict[str, list]:
+        cols = {name: [r.get(name) for r in recs] for name in schema.names if name != "ts"}
+        cols[id_name] = [r[id_name] for r in recs]
+        cols["ts"] = [r["timestamp"] for r in recs]
+        for name in text:
+            cols[name] = _text(cols[name])
+        return cols
+
+    return columns
 
 
-def ai_run_columns(recs: list[dict]) -> dict[str, list]:
-    cols = {name: [r.get(name) for r in recs] for name in AI_RUNS_SCHEMA.names if name != "ts"}
-    cols["run_id"] = [r["run_id"] for r in recs]
-    cols["ts"] = [r["timestamp"] for r in recs]
-    for name in ("job_id", "task", "first_model", "answered_by"):
-        cols[name] = _text(cols[name])
-    return cols
+ai_history_columns = _record_columns(
+    AI_HISTORY_SCHEMA, "request_id",
+    ("job_id", "task", "provider", "model_name", "template_version", "prompt", "raw_response",
+     "status", "error"),
+)
+ai_run_columns = _record_columns(
+    AI_RUNS_SCHEMA, "run_id", ("job_id", "task", "first_model", "answered_by")
+)
 
 
 @dataclass(frozen=True)
