@@ -53,6 +53,9 @@ test('a wrong password is refused with the reason; a new parent signs up', async
   await expect(page).toHaveURL(/\/login/)
 
   await page.getByRole('link', { name: 'Create a parent account' }).click()
+  // The login form's Email field is still there until the route changes: wait for the new page,
+  // or the fill can land in the old field and the sign-up form is sent without an email.
+  await expect(page.getByRole('heading', { name: 'Create a parent account' })).toBeVisible()
   await page.getByLabel('Email').fill(`new-parent-${Date.now()}@example.org`)
   await page.getByLabel(/Password/).fill('a-long-enough-pass')
   await page.getByRole('button', { name: 'Create account' }).click()
