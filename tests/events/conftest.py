@@ -12,11 +12,12 @@ import redis
 from pipelines.events.erase import ERASED_PROFILES_KEY
 from pipelines.events.lock import lock_key
 from pipelines.events.store import Store
-from shared.streams import AI_HISTORY_STREAM, EVENTS_STREAM
+from shared.streams import AI_HISTORY_STREAM, AI_RUNS_STREAM, EVENTS_STREAM
 
 KEYS = (
-    EVENTS_STREAM, AI_HISTORY_STREAM, f"{EVENTS_STREAM}:dead", f"{AI_HISTORY_STREAM}:dead",
-    lock_key("events"), lock_key("ai_history"), ERASED_PROFILES_KEY,
+    EVENTS_STREAM, AI_HISTORY_STREAM, AI_RUNS_STREAM, f"{EVENTS_STREAM}:dead",
+    f"{AI_HISTORY_STREAM}:dead", f"{AI_RUNS_STREAM}:dead", lock_key("events"),
+    lock_key("ai_history"), lock_key("ai_runs"), ERASED_PROFILES_KEY,
 )
 
 
