@@ -61,36 +61,41 @@ class GroupCommit:
             return
         batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
         self._in_flight += 1
-        task = asyncio.get_running_loop().create_task(self._run(batch))
+        task = asyncio.get_running_loop().create_task(self._run_batch(batch))
         self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(self._tasks.discard)
         self._schedule()
 
-    def _finished(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        self._in_flight -= 1
-        self._schedule()
+    async def _run_batch(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        try:
+            outcomes = await self._run([item for item, _ in batch])
+        finally:
+            # Start the next batch before answering this one: its task is queued ahead of the
+            # answers, so its first statement goes out first and PostgreSQL works while this
+            # batch's few dozen responses are written (milliseconds of the event loop, which
+            # otherwise sat between one batch's commit and the next one's first query).
+            self._in_flight -= 1
+            self._start()
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            _settle(future, outcome)
 
-    async def _run(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+    async def _run(self, items: list[Any]) -> list[Any]:
+        """One outcome per item: its result once committed and sent, or its exception."""
         with pending_scope() as pending:
             try:
                 async with self.sessions() as session:
-                    outcomes = await self.handler(session, [item for item, _ in batch])
+                    outcomes = await self.handler(session, items)
                     await session.commit()
             except Exception as exc:
-                if len(batch) == 1:
-                    _settle(batch[0][1], exc)
-                else:
-                    await asyncio.gather(*(self._run([one]) for one in batch))
-                return
+                if len(items) == 1:
+                    return [exc]
+                alone = await asyncio.gather(*(self._run([item]) for item in items))
+                return [outcome for (outcome,) in alone]
             try:
                 await after_commit(self.dispatcher, pending)
             except Exception as exc:
-                for _, future in batch:
-                    _settle(future, exc)
-                return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            _settle(future, outcome)
+                return [exc] * len(items)
+        return outcomes
 
 
 def _settle(future: asyncio.Future, outcome: Any) -> None:
