@@ -28,10 +28,8 @@ from api import (
     progress,
     review,
 )
+from api.edge import EdgeMiddleware
 from api.hot import HotPathsMiddleware
-from api.metrics import MetricsMiddleware
-from api.request_id import RequestIdMiddleware
-from api.security import SecurityHeadersMiddleware
 from shared.cache import ReadCache
 from shared.config import Settings, get_settings
 from shared.db import create_engine, session_factory
@@ -95,11 +93,9 @@ def create_app(settings: Settings | None = None, *, extra_lifespan: Hook | None 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["*"], allow_headers=["*"], allow_credentials=True)
-    # Innermost of ours, so cache hits still get metrics, a request id and security headers.
+    # Inside the edge, so cache hits still get metrics, a request id and security headers.
     app.add_middleware(HotPathsMiddleware)
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(EdgeMiddleware)
     _mount_frontend(app, Path(settings.frontend_dist))
     return app
 

@@ -20,7 +20,8 @@ def group_commit(app: FastAPI) -> GroupCommit:
     state = app.state
 
     async def handler(session, asks: list[service.Ask]):
-        return await service.request_many(session, state.redis, state.settings, asks)
+        return await service.request_many(session, state.redis, state.settings, asks,
+                                          read_cache=state.cache)
 
     return GroupCommit(state.sessions, state.dispatcher, handler)
 

@@ -1,4 +1,4 @@
-"""Security headers on every response (a pure ASGI middleware, cheap on the hot paths).
+"""Security headers on every response.
 
 The web app is served from the same origin as the API, so the Content-Security-Policy can be
 strict: scripts only from our own files, no framing. Swagger UI (/docs, /redoc) loads its
@@ -23,19 +23,6 @@ WITH_CSP = [*COMMON, (b"content-security-policy", CSP.encode())]
 DOCS = ("/docs", "/redoc")
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = COMMON if scope["path"].startswith(DOCS) else WITH_CSP
-
-        async def send_with_headers(message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    """The headers every response to ``path`` gets (``api.edge`` adds them)."""
+    return COMMON if path.startswith(DOCS) else WITH_CSP

@@ -49,6 +49,19 @@ return {v, redis.call('GET', ARGV[1] .. ':v' .. v), count}
 """
 
 
+# KEYS: version keys; ARGV: the value prefix of each, in the same order.
+# Returns {version 1, value 1 or nil, version 2, value 2 or nil, ...}.
+_READ_MANY = _FRESH + """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key) or fresh(key)
+  out[2 * i - 1] = v
+  out[2 * i] = redis.call('GET', ARGV[i] .. ':v' .. v)
+end
+return out
+"""
+
+
 def _version_key(name: str) -> str:
     return f"{PREFIX}:ver:{name}"
 
@@ -60,6 +73,10 @@ class ReadCache:
         self.redis = redis
         self.enabled = enabled
         self._read = ScriptBatcher(redis, _READ)
+        # Called once per group-commit batch, which waits for it: sent at once rather than
+        # on the loop's next turn, as a ScriptBatcher would (measured: 6 ms a call that way
+        # under load, behind the previous batch's answers, against ~1 ms sent at once).
+        self._read_many = redis.register_script(_READ_MANY)
         self._local: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     async def get(self, name: str, variant: str) -> tuple[str, bytes | None]:
@@ -79,13 +96,32 @@ class ReadCache:
         keys = [_version_key(name)] if counter is None else [_version_key(name), counter]
         version, value, count = await self._read(
             keys, [f"{PREFIX}:{name}:{variant}", held[0] if held else "", counter_ttl])
-        version = version.decode() if isinstance(version, bytes) else str(version)
+        version = _text(version)
         if value is None:
             if held is not None and held[0] == version:
                 return version, held[1], int(count)
         else:
             self._remember(slot, version, value)
         return version, value, int(count)
+
+    async def get_many(self, names: list[str], variant: str) -> dict[str, tuple[str, bytes | None]]:
+        """(version, cached bytes or None) of each of ``names`` / ``variant``, in one call.
+
+        Not copied locally: for small values the copy would save nothing.
+        """
+        if not self.enabled or not names:
+            return {name: ("0", None) for name in names}
+        reply = await self._read_many(keys=[_version_key(name) for name in names],
+                                      args=[f"{PREFIX}:{name}:{variant}" for name in names])
+        return {name: (_text(reply[2 * i]), reply[2 * i + 1]) for i, name in enumerate(names)}
+
+    async def put_many(self, variant: str, entries: dict[str, tuple[str, bytes]]) -> None:
+        """Store each name's value under the version ``get_many`` gave before it was loaded."""
+        if self.enabled and entries:
+            pipe = self.redis.pipeline(transaction=False)
+            for name, (version, value) in entries.items():
+                pipe.set(f"{PREFIX}:{name}:{variant}:v{version}", value, ex=TTL_SECONDS)
+            await pipe.execute()
 
     async def put(self, name: str, variant: str, version: str, value: bytes) -> None:
         if self.enabled:
@@ -98,6 +134,10 @@ class ReadCache:
         if slot not in self._local and len(self._local) >= LOCAL_ENTRIES:
             del self._local[next(iter(self._local))]  # the oldest entry
         self._local[slot] = (version, value)
+
+
+def _text(version) -> str:
+    return version.decode() if isinstance(version, bytes) else str(version)
 
 
 _BUMP = _FRESH + """
@@ -128,3 +168,8 @@ CURRICULUM = "curriculum"
 
 def chapter_key(chapter_id: int) -> str:
     return f"chapter:{chapter_id}"
+
+
+def profile_key(profile_id: int) -> str:
+    """A child profile's facts (grade, daily cap): bumped on every update and delete."""
+    return f"profile:{profile_id}"

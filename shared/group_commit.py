@@ -10,6 +10,9 @@ after its row is committed and its message is in Redis (or gets the error its ow
 If the batch as a whole fails (say one item holds a value the database refuses), every item is
 run again on its own, so one bad request cannot fail the others. A Redis failure after the
 commit is every item's error: the rows stay ``queued`` and the reaper sends their messages.
+
+Batches overlap only outside their transactions: the next one starts as soon as the last one
+has committed, while that one's messages are still being sent and its requests answered.
 """
 
 from __future__ import annotations
@@ -33,9 +36,10 @@ class GroupCommit:
         self.dispatcher = dispatcher
         self.handler = handler
         self.max_batch = max_batch
-        # One batch at a time by default: those arriving meanwhile form the next, larger batch,
-        # so the per-batch statements are shared by more requests. Two in flight measured the
-        # same within the noise of a shared machine (docs/benchmarks.md, "Hot paths").
+        # One transaction at a time by default: those arriving meanwhile form the next, larger
+        # batch, so the per-batch statements are shared by more requests. Two in flight
+        # measured the same within the noise of a shared machine (docs/benchmarks.md, "Hot
+        # paths"); what did help was not waiting for the Redis push and the answers.
         self.max_in_flight = max_in_flight
         self._waiting: list[tuple[Any, asyncio.Future]] = []
         self._in_flight = 0
@@ -61,36 +65,55 @@ class GroupCommit:
             return
         batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
         self._in_flight += 1
-        task = asyncio.get_running_loop().create_task(self._run(batch))
+        task = asyncio.get_running_loop().create_task(self._run_batch(batch))
         self._tasks.add(task)
-        task.add_done_callback(self._finished)
+        task.add_done_callback(self._tasks.discard)
         self._schedule()
 
-    def _finished(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        self._in_flight -= 1
-        self._schedule()
+    async def _run_batch(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        handed_on = False
 
-    async def _run(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        def hand_on() -> None:
+            # The next batch may start once this one's transaction is over: its statements
+            # then overlap this batch's Redis push and the writing of its answers (each of
+            # which otherwise sat on the critical path between two batches' queries).
+            nonlocal handed_on
+            if not handed_on:
+                handed_on = True
+                self._in_flight -= 1
+                self._start()  # queued ahead of this batch's answers, so its query goes first
+
+        try:
+            outcomes = await self._run([item for item, _ in batch], committed=hand_on)
+        finally:
+            hand_on()
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            _settle(future, outcome)
+
+    async def _run(self, items: list[Any], *, committed: Callable[[], None] | None = None
+                   ) -> list[Any]:
+        """One outcome per item: its result once committed and sent, or its exception.
+
+        ``committed`` is called once the transaction has committed and its connection is
+        back in the pool, before the messages are sent.
+        """
         with pending_scope() as pending:
             try:
                 async with self.sessions() as session:
-                    outcomes = await self.handler(session, [item for item, _ in batch])
+                    outcomes = await self.handler(session, items)
                     await session.commit()
             except Exception as exc:
-                if len(batch) == 1:
-                    _settle(batch[0][1], exc)
-                else:
-                    await asyncio.gather(*(self._run([one]) for one in batch))
-                return
+                if len(items) == 1:
+                    return [exc]
+                alone = await asyncio.gather(*(self._run([item]) for item in items))
+                return [outcome for (outcome,) in alone]
+            if committed is not None:
+                committed()
             try:
                 await after_commit(self.dispatcher, pending)
             except Exception as exc:
-                for _, future in batch:
-                    _settle(future, exc)
-                return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            _settle(future, outcome)
+                return [exc] * len(items)
+        return outcomes
 
 
 def _settle(future: asyncio.Future, outcome: Any) -> None:

@@ -16,20 +16,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import limits
+from shared import cache, limits
 from shared.ai import service as ai_service
 from shared.ai.service import AIConfig
 from shared.auth.tokens import Principal
 from shared.config import Settings
-from shared.curriculum import repository as curriculum_repository
 from shared.curriculum.models import Chapter
 from shared.db import utcnow
 from shared.errors import AppError, NotFound
-from shared.generations import repository
+from shared.generations import facts, repository
 from shared.generations.schemas import GenerationIn
 from shared.jobs import repository as jobs_repository
 from shared.jobs.models import Job
-from shared.profiles import repository as profiles_repository
 from shared.queue import enqueue
 
 ACTOR = "generations.generate"
@@ -124,18 +122,19 @@ class NewJob:
 
 
 async def request_many(
-    session: AsyncSession, redis, settings: Settings, asks: list[Ask]
+    session: AsyncSession, redis, settings: Settings, asks: list[Ask], *,
+    read_cache: cache.ReadCache | None = None,
 ) -> list[NewJob | AppError]:
     """Create the jobs for several students' (or parents', or staff's) generation requests in
-    one unit of work, with a few statements in all (chapters, profiles, cached work, one
-    insert) rather than a few per request.
+    one unit of work, with a few statements in all (chapters and profiles, from
+    ``read_cache`` when given; cached work; one insert) rather than a few per request.
 
     Each ask gets its job, or the error it alone caused (unknown chapter, daily cap): one
     caller's mistake does not fail the others. Messages go out after the caller's commit.
     """
-    chapters = await curriculum_repository.names_and_grades(session, {a.data.chapter_id for a in asks})
-    profiles = await profiles_repository.generation_limits(
-        session, {a.principal.profile_id for a in asks if a.principal.profile_id is not None})
+    chapters, profiles = await facts.load(
+        session, read_cache, {a.data.chapter_id for a in asks},
+        {a.principal.profile_id for a in asks if a.principal.profile_id is not None})
     outcomes: list[NewJob | AppError | None] = [None] * len(asks)
     planned: list[tuple[int, dict]] = []
     caps: list[tuple[int, int, int | None]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import cache
 from shared.auth.tokens import Principal
 from shared.errors import NotFound
 from shared.profiles import repository
@@ -53,6 +54,8 @@ async def update(
         if value is not None or field == "daily_generation_limit":
             setattr(profile, field, value)
     await session.flush()
+    # Generation requests read a child's grade and daily cap from the read cache.
+    cache.invalidate(cache.profile_key(profile.id))
     return profile
 
 
@@ -60,4 +63,5 @@ async def delete(session: AsyncSession, principal: Principal, profile_id: int) -
     """Delete a child and, after the commit, its events from the Parquet store too."""
     profile = await get_owned(session, principal, profile_id)
     await repository.delete(session, profile)
+    cache.invalidate(cache.profile_key(profile_id))
     enqueue("events.erase_profile", queue_name="events", profile_id=profile_id)

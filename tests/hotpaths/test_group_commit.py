@@ -112,6 +112,74 @@ async def test_redis_down_after_commit_fails_every_item_and_leaves_rows_for_the_
     await engine.dispose()
 
 
+async def test_the_next_batch_starts_before_the_last_one_is_answered(settings):
+    """Answering a batch's requests takes the event loop a while: the next batch's statements
+    are started first, so the database works meanwhile (docs/benchmarks.md, "Hot paths")."""
+    engine = create_engine(settings)
+    events: list[str] = []
+    release = asyncio.Event()
+
+    async def handler(session, items):
+        events.append(f"run {items}")
+        if items == ["a"]:
+            await release.wait()
+        return list(items)
+
+    group = GroupCommit(session_factory(engine), None, handler)
+
+    async def ask(item):
+        events.append(f"answered {await group.submit(item)}")
+
+    first = asyncio.create_task(ask("a"))
+    while not events:
+        await asyncio.sleep(0)
+    second = asyncio.create_task(ask("b"))
+    await asyncio.sleep(0)  # "b" now waits for the batch in flight
+    release.set()
+    await asyncio.gather(first, second)
+    assert events == ["run ['a']", "run ['b']", "answered a", "answered b"]
+    await engine.dispose()
+
+
+async def test_the_next_batch_runs_while_the_last_one_is_sent(settings):
+    """Once a batch has committed, the next batch's transaction need not wait for its Redis
+    push; the first batch is still answered only after its messages are sent."""
+    engine = create_engine(settings)
+    events: list[str] = []
+    pushed = asyncio.Event()
+
+    class SlowRedis:  # a Redis that takes its time on the first push
+        async def send(self, pending):
+            events.append("push")
+            pending.clear()
+            await pushed.wait()
+
+    async def handler(session, items):
+        events.append(f"run {items}")
+        for item in items:
+            enqueue("generations.generate", job_id=item)
+        return list(items)
+
+    group = GroupCommit(session_factory(engine), SlowRedis(), handler)
+
+    async def ask(item):
+        events.append(f"answered {await group.submit(item)}")
+
+    first = asyncio.create_task(ask("a"))
+    while "push" not in events:
+        await asyncio.sleep(0)
+    second = asyncio.create_task(ask("b"))
+    async with asyncio.timeout(5):
+        while "run ['b']" not in events:
+            await asyncio.sleep(0)
+    assert "answered a" not in events  # its messages are not in Redis yet
+    pushed.set()
+    await asyncio.gather(first, second)
+    assert events[:3] == ["run ['a']", "push", "run ['b']"]
+    assert {"answered a", "answered b"} <= set(events)
+    await engine.dispose()
+
+
 async def test_generation_answers_match_the_documented_contract(api, settings):
     """The hot path (api/hot.py) and the route it hands odd requests to answer alike."""
     chapter_id = await api.chapter_id(grade=4, subject="Math")

@@ -56,3 +56,13 @@ async def test_bad_profile_input_is_422(api, client):
         assert r.status_code == 422, body
     r = await client.get("/profiles/not-a-number", headers=bearer(token))
     assert r.status_code == 422
+
+
+async def test_avatar_settings_may_hold_any_json_number(api, client):
+    parent, _ = await api.parent()
+    avatar = {"size": 2**70, "scale": 0.5}  # beyond 64 bits: orjson alone refused it (500)
+    r = await client.post("/profiles", headers=bearer(parent),
+                          json={"display_name": "Big", "current_grade": 3, "avatar_config": avatar})
+    assert r.status_code == 201, r.text
+    again = await client.get(f"/profiles/{r.json()['id']}", headers=bearer(parent))
+    assert again.json()["avatar_config"] == avatar
