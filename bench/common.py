@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,8 @@ wrk.headers["Content-Type"] = "application/json"
 def wrk(url: str, *, seconds: int = 10, connections: int = 64, body: str | None = None,
         headers: dict[str, str] | None = None) -> dict:
     """Run wrk and return req/s and latency percentiles (ms)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (Debian's package)")
     args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     script = None
     if body is not None:
