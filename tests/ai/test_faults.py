@@ -8,6 +8,7 @@ import pytest
 
 from pipelines.ai.chain import ChainFailed, run_task
 from shared.ai.service import default_config
+from shared.streams import AI_RUN_FIELDS
 from tests.ai.helpers import EXPLAIN, chain, history, runs
 from tests.fakes.llm_server import Behaviour
 
@@ -69,6 +70,7 @@ async def test_timeouts_are_retried_then_fall_back(api, fake_llm, ai_settings, r
     assert result.fell_back
     # One task run summarises the attempts: what the ai-fallbacks and job-latency reports read.
     [run] = await runs(redis)
+    assert tuple(run) == AI_RUN_FIELDS  # exactly the fields the ai_runs dataset reads
     assert (run["job_id"], run["task"], run["ok"]) == ("j", "explanation", True)
     assert run["first_model"] == f"{api}/primary-model"
     assert run["answered_by"] == f"{BACKUP[api]}/backup-model"
