@@ -130,19 +130,7 @@ def _source(
 
 def _fresh_rows(cur, store: Store, dataset: str, flushes: list[str], near: list[str]) -> str:
     """SQL naming one row per id of ``flushes`` (the earliest) whose id no compacted file of
-    ``near`` holds within the dedup window; from the cache when these files were seen."""
-    spec = DATASETS[dataset]
-    days, key = spec.dedup_window_days, spec.id_column
-    fresh = (
-        f"(SELECT * FROM {_scan(cur, store, dataset, flushes)} "
-        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY date, ts) = 1)"
-    )
-    if near:
-        known = _scan(cur, store, dataset, near, columns=f"{key}, date")
-        fresh = (
-            f"(SELECT * FROM {fresh} f WHERE NOT EXISTS (SELECT 1 FROM {known} c "
-            f"WHERE c.{key} = f.{key} AND c.date BETWEEN f.date - {days} AND f.date + {days}))"
-        )
+    ``near`` holds within the dedup window; from the kept rows when these files were seen."""
     cache_key = (store.root, dataset, tuple(flushes), tuple(near))
     with _fresh_lock:
         table = _fresh.get(cache_key)
@@ -153,6 +141,7 @@ def _fresh_rows(cur, store: Store, dataset: str, flushes: list[str], near: list[
             rows = sum(pq.read_metadata(f, filesystem=store.fs).num_rows for f in flushes)
         except OSError as exc:  # compacted away since the listing: ``run`` lists again
             raise duckdb.IOException(str(exc)) from exc
+        fresh = _dedup(cur, store, dataset, flushes, near)
         if rows > FRESH_MAX_ROWS:
             return fresh  # a backlog: read it where it lies rather than hold it in memory
         cur.execute("SET arrow_lossless_conversion = true")  # UUIDs stay UUIDs
@@ -164,6 +153,23 @@ def _fresh_rows(cur, store: Store, dataset: str, flushes: list[str], near: list[
     name = f"fresh_{dataset}_{uuid.uuid4().hex[:8]}"
     cur.register(name, table)
     return f"(SELECT * FROM {name})"
+
+
+def _dedup(cur, store: Store, dataset: str, flushes: list[str], near: list[str]) -> str:
+    """The SQL behind ``_fresh_rows``, reading the files."""
+    spec = DATASETS[dataset]
+    days, key = spec.dedup_window_days, spec.id_column
+    fresh = (
+        f"(SELECT * FROM {_scan(cur, store, dataset, flushes)} "
+        f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY date, ts) = 1)"
+    )
+    if not near:
+        return fresh
+    known = _scan(cur, store, dataset, near, columns=f"{key}, date")
+    return (
+        f"(SELECT * FROM {fresh} f WHERE NOT EXISTS (SELECT 1 FROM {known} c "
+        f"WHERE c.{key} = f.{key} AND c.date BETWEEN f.date - {days} AND f.date + {days}))"
+    )
 
 
 def _empty(cur, name: str, schema: pa.Schema) -> str:
